@@ -1,0 +1,14 @@
+/** What the client learns about a server and keeps across reconnects (FileZilla's per-server capabilities). */
+export interface ServerState {
+  passiveMode: 'EPSV' | 'PASV' | undefined;
+  /** Whether data connections resumed the control TLS session. */
+  resumesTls: boolean | undefined;
+  /** Whether REST+STOR / APPE are allowed (ProFTPD refuses both without AllowStoreRestart). */
+  restartAllowed: boolean | undefined;
+  /** MLSD works (FEAT lists MLST and it did not fail). */
+  mlsd: boolean | undefined;
+}
+
+export function newServerState(): ServerState {
+  return { passiveMode: undefined, resumesTls: undefined, restartAllowed: undefined, mlsd: undefined };
+}
