@@ -116,7 +116,7 @@ export class FtpsClient {
 
   static async connect(opts: FtpsClientOptions): Promise<FtpsClient> {
     const client = new FtpsClient(opts);
-    await client.reconnect('initial connection');
+    await client.readyWithRetry(1);
     return client;
   }
 

@@ -1,0 +1,75 @@
+/** `ftps-backup put <file|-> [<file>…] <url>`: verified uploads over one session, via a .partial name. */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { FtpReplyError, type FtpsClient, type ReplayableSource } from '../../ftp/index.ts';
+import { addFtpOptions, connectUrl, type FtpCliOptions } from '../ftp-connect.ts';
+import { createProgress, formatBytes } from '../progress.ts';
+import { UsageError } from '../ftp-url.ts';
+import type { CliContext } from '../context.ts';
+
+export function registerPut(program: Command, ctx: CliContext): void {
+  addFtpOptions(
+    program
+      .command('put')
+      .description('upload files (or - for standard input) to an FTPS URL; several files go into the URL as a folder')
+      .argument('<files...>', 'files to upload, then the destination URL'),
+  ).action(async (args: string[], opts: FtpCliOptions) => {
+    if (args.length < 2) throw new UsageError('put needs at least one file and a destination URL');
+    const urlText = args.at(-1)!;
+    const files = args.slice(0, -1);
+    if (files.filter((f) => f === '-').length > 0 && files.length > 1) {
+      throw new UsageError('standard input (-) can only be uploaded alone');
+    }
+    const { client, url } = await connectUrl(urlText, opts, ctx.env, ctx.log);
+    try {
+      const intoFolder = files.length > 1 || url.path.endsWith('/');
+      if (intoFolder && url.path !== '/') await client.mkdirp(url.path);
+      for (const file of files) {
+        const remote = intoFolder ? `${url.path.replace(/\/+$/, '')}/${file === '-' ? 'stdin' : basename(file)}` : url.path;
+        await putOne(client, file, remote, ctx);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+}
+
+async function putOne(client: FtpsClient, file: string, remote: string, ctx: CliContext): Promise<void> {
+  let source: ReplayableSource;
+  let total: number | undefined;
+  if (file === '-') {
+    let used = false;
+    // Standard input can be read once: a drop mid-way cannot be resumed.
+    source = {
+      open: (offset) => {
+        if (used || offset !== 0) return undefined;
+        used = true;
+        return ctx.stdin;
+      },
+    };
+  } else {
+    const st = await stat(file).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read ${file}: ${err.code ?? err.message}`);
+    });
+    if (!st.isFile()) throw new UsageError(`${file} is not a regular file`);
+    total = st.size;
+    source = { open: (offset) => createReadStream(file, { start: offset, highWaterMark: 1 << 20 }) };
+  }
+  const partial = `${remote}.partial`;
+  const progress = createProgress(`put ${remote}`, total, ctx.stderr, (l) => ctx.log.info(l));
+  const result = await client.upload(partial, source, { onProgress: (b) => progress.update(b) });
+  try {
+    await client.rename(partial, remote);
+  } catch (err) {
+    // Some servers refuse to rename onto an existing file: remove it, then rename.
+    if (!(err instanceof FtpReplyError) || (await client.size(remote)) === undefined) throw err;
+    await client.delete(remote);
+    await client.rename(partial, remote);
+  }
+  progress.done(
+    `uploaded ${remote}: ${formatBytes(result.bytes)}, sha256 ${result.sha256}, verified by ${result.verified}` +
+      (result.resumedFrom.length > 0 ? `, resumed at ${result.resumedFrom.join(', ')}` : ''),
+  );
+}

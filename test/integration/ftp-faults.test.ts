@@ -1,0 +1,120 @@
+/**
+ * Faults real daemons can't produce on cue, against the scripted in-process FTPS server: a bogus PASV
+ * address, a 421 at login, a 552 mid-upload, a data connection cut with a lying 226 (with and without
+ * restart support), replies split into single bytes, a wrong password.
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FtpLoginError, FtpReplyError, FtpsClient, type FtpsClientOptions } from '../../src/ftp/index.ts';
+import { makeSelfSignedCert, type TestCert } from '../fake/cert.ts';
+import { startScriptedServer, type Script, type ScriptedServer } from '../fake/scripted-server.ts';
+
+let cert: TestCert;
+let server: ScriptedServer | undefined;
+const logs: string[] = [];
+
+beforeAll(() => {
+  cert = makeSelfSignedCert();
+});
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  logs.length = 0;
+});
+
+async function connect(script: Script, extra: Partial<FtpsClientOptions> = {}): Promise<FtpsClient> {
+  server = await startScriptedServer(cert, script);
+  return FtpsClient.connect({
+    host: '127.0.0.1',
+    port: server.port,
+    tlsMode: 'explicit',
+    user: 'tester',
+    password: 'secret',
+    tls: { ca: cert.cert },
+    retry: { attempts: 4, initialDelayMs: 10, maxDelayMs: 50 },
+    log: { debug: (m) => logs.push(m), info: (m) => logs.push(m), warn: (m) => logs.push(m) },
+    ...extra,
+  });
+}
+
+/** Replayable from any offset, in 64 KiB chunks (so a cut lands mid-stream). */
+const bufferSource = (data: Buffer) => ({
+  open: (offset: number) => {
+    const chunks: Buffer[] = [];
+    for (let i = offset; i < data.length; i += 65536) chunks.push(data.subarray(i, Math.min(i + 65536, data.length)));
+    return Readable.from(chunks);
+  },
+});
+
+describe('scripted server faults', () => {
+  it('connects to the control peer, not to a bogus PASV address, and says so', async () => {
+    const client = await connect({ pasvHost: '10.99.99.99' });
+    const data = randomBytes(100_000);
+    const r = await client.upload('/a.bin', bufferSource(data));
+    await client.close();
+    expect(r.bytes).toBe(data.length);
+    expect(server!.files.get('/a.bin')?.equals(data)).toBe(true);
+    expect(client.state.passiveMode).toBe('PASV');
+    expect(logs.some((l) => l.includes('10.99.99.99') && l.includes('127.0.0.1'))).toBe(true);
+  });
+
+  it('survives a 421 at login by reconnecting', async () => {
+    const client = await connect({ loginClosesTimes: 2 });
+    expect(server!.logins).toBe(1);
+    expect(server!.commands.filter((c) => c === 'USER tester')).toHaveLength(3);
+    await client.close();
+  });
+
+  it('stops an upload at once on a 552 and reports it', async () => {
+    const client = await connect({ storAbortAfter: 200_000 });
+    const data = randomBytes(5_000_000);
+    const err = await client.upload('/big.bin', bufferSource(data)).catch((e: unknown) => e);
+    await client.close();
+    expect(err).toBeInstanceOf(FtpReplyError);
+    expect((err as FtpReplyError).code).toBe(552);
+    expect((err as FtpReplyError).transient).toBe(false);
+  });
+
+  it('never reports a cut upload as success: resumes with REST and verifies the size', async () => {
+    const client = await connect({ storCutAfter: 300_000, storCutTimes: 1 });
+    const data = randomBytes(2_000_000);
+    const r = await client.upload('/cut.bin', bufferSource(data));
+    await client.close();
+    expect(server!.files.get('/cut.bin')?.equals(data)).toBe(true);
+    expect(r.resumedFrom.length).toBe(1);
+    expect(r.resumedFrom[0]).toBeGreaterThanOrEqual(300_000);
+    expect(server!.commands.some((c) => c.startsWith('REST '))).toBe(true);
+  });
+
+  it('uploads from the start when the server refuses restarts (451)', async () => {
+    const client = await connect({ storCutAfter: 300_000, storCutTimes: 1, refuseRestart: true });
+    const data = randomBytes(1_000_000);
+    const r = await client.upload('/norestart.bin', bufferSource(data));
+    await client.close();
+    expect(server!.files.get('/norestart.bin')?.equals(data)).toBe(true);
+    expect(client.state.restartAllowed).toBe(false);
+    expect(r.bytes).toBe(data.length);
+    expect(server!.commands.filter((c) => c === 'STOR /norestart.bin').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('parses replies that arrive one byte at a time', async () => {
+    const client = await connect({ splitReplies: true });
+    const data = randomBytes(50_000);
+    await client.upload('/split.bin', bufferSource(data));
+    expect(await client.size('/split.bin')).toBe(data.length);
+    await client.close();
+    expect(server!.files.get('/split.bin')?.equals(data)).toBe(true);
+  });
+
+  it('explains a 530 without echoing the password', async () => {
+    const err = await connect({}, { password: 'wrong-pass-123' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FtpLoginError);
+    const msg = (err as Error).message;
+    expect(msg).toContain('530');
+    expect(msg).toContain('PureDB');
+    expect(msg).not.toContain('wrong-pass-123');
+    expect(logs.join('\n')).not.toContain('wrong-pass-123');
+  });
+});
