@@ -1,0 +1,247 @@
+/**
+ * src/app — use-cases (runJob, listSets, …). They see ports (RemoteStore, BackupSource) and pure domain
+ * code, never adapters, the CLI or the FTP client.
+ *
+ * runJob turns one run of a job into one verified set `<root>/<job>/<YYYYMMDDTHHMMSSZ>/`: every object is
+ * streamed source → compression → sha256/count → store as `<name>.partial` (verified by the store), then,
+ * only when ALL objects are uploaded and their sources finished cleanly, renamed, and `manifest.json`
+ * is written last. A failure publishes nothing. After a success, stale incomplete sets of earlier runs of
+ * the same job are removed (only names matching our set pattern).
+ */
+import { pipeline } from 'node:stream/promises';
+import { PassThrough } from 'node:stream';
+import { createCompressor, DigestStream } from '../pipeline/index.ts';
+import type { BackupSource, SourceSummary } from '../sources/types.ts';
+import { backoffDelay, formatSetName, isSetName, PARTIAL_SUFFIX, serializeManifest, type Manifest } from '../domain/index.ts';
+import type { RemoteStore, StoreFactory } from '../storage/types.ts';
+import type { Logger } from '../logging/index.ts';
+import { LiveReplaySource } from './live-source.ts';
+
+export type CompressionAlgorithm = 'zstd' | 'gzip' | 'none';
+
+export interface ObjectPlan {
+  /** File name inside the set, e.g. `db-wordpress.sql.zst`. */
+  name: string;
+  source: BackupSource;
+}
+
+export interface RunJobInput {
+  job: string;
+  host: string;
+  toolVersion: string;
+  /** Destination root folder, e.g. `/backups`. */
+  root: string;
+  objects: ObjectPlan[];
+  compression: { algorithm: CompressionAlgorithm; level?: number | undefined };
+  stores: StoreFactory;
+  /** Objects uploaded at once, each over its own connection. */
+  parallel: number;
+  replayWindowBytes: number;
+  retry: { attempts: number; initialDelayMs: number; maxDelayMs: number };
+  log: Logger;
+  now?: () => Date;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  signal?: AbortSignal | undefined;
+  onObjectProgress?: (name: string, bytes: number) => void;
+}
+
+export interface ObjectResult {
+  name: string;
+  size: number;
+  sha256: string;
+  verified: string;
+  attempts: number;
+  summary: SourceSummary;
+}
+
+export interface RunJobResult {
+  setName: string;
+  setPath: string;
+  objects: ObjectResult[];
+  bytes: number;
+  warnings: string[];
+  removedStale: string[];
+  manifest: Manifest;
+}
+
+export class SourceFailedError extends Error {
+  override name = 'SourceFailedError';
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function setsFolder(root: string, job: string): string {
+  return `${root.replace(/\/+$/, '')}/${job}`;
+}
+
+export async function runJob(input: RunJobInput): Promise<RunJobResult> {
+  const now = input.now ?? (() => new Date());
+  const started = now();
+  const setName = formatSetName(started);
+  const jobDir = setsFolder(input.root, input.job);
+  const setPath = `${jobDir}/${setName}`;
+  const log = input.log;
+  const warnings: string[] = [];
+  log.info(`job ${input.job}: set ${setName} → ${input.stores.description}${setPath}`);
+
+  const stores: RemoteStore[] = [];
+  const openStore = async (): Promise<RemoteStore> => {
+    const s = await input.stores.open();
+    stores.push(s);
+    return s;
+  };
+  const results: ObjectResult[] = [];
+  try {
+    const first = await openStore();
+    await first.mkdirp(setPath);
+    // A pool of workers, one connection each, pulling objects in order.
+    const queue = [...input.objects];
+    const workers: Promise<void>[] = [];
+    const failFast = new AbortController();
+    const parallel = Math.max(1, Math.min(input.parallel, queue.length));
+    for (let w = 0; w < parallel; w++) {
+      workers.push(
+        (async () => {
+          const store = w === 0 ? first : await openStore();
+          for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
+            if (failFast.signal.aborted || input.signal?.aborted === true) return;
+            try {
+              const r = await uploadObject(store, `${setPath}/${plan.name}`, plan, input, failFast.signal);
+              results.push(r);
+              warnings.push(...r.summary.warnings.map((w2) => `${plan.name}: ${w2}`));
+            } catch (err) {
+              failFast.abort(err);
+              throw err;
+            }
+          }
+        })(),
+      );
+    }
+    const settled = await Promise.allSettled(workers);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    if (input.signal?.aborted === true) throw new Error('the run was cancelled');
+
+    // Publish: rename every object, then the manifest last.
+    results.sort((a, b) => input.objects.findIndex((o) => o.name === a.name) - input.objects.findIndex((o) => o.name === b.name));
+    for (const r of results) await first.rename(`${setPath}/${r.name}${PARTIAL_SUFFIX}`, `${setPath}/${r.name}`);
+    const manifest: Manifest = {
+      version: 1,
+      job: input.job,
+      host: input.host,
+      setName,
+      startedAt: started.toISOString(),
+      finishedAt: now().toISOString(),
+      toolVersion: input.toolVersion,
+      objects: results.map((r) => ({
+        name: r.name,
+        size: r.size,
+        sha256: r.sha256,
+        compression: input.compression.algorithm,
+        encrypted: false,
+        source: r.summary,
+      })),
+      warnings,
+    };
+    const text = Buffer.from(serializeManifest(manifest));
+    await first.put(`${setPath}/manifest.json${PARTIAL_SUFFIX}`, { open: (o) => bufferStream(text.subarray(o)) });
+    await first.rename(`${setPath}/manifest.json${PARTIAL_SUFFIX}`, `${setPath}/manifest.json`);
+    const bytes = results.reduce((n, r) => n + r.size, 0);
+    log.info(`job ${input.job}: set ${setName} published (${results.length} objects, ${bytes} bytes)`);
+    const removedStale = await removeStaleSets(first, jobDir, setName, log);
+    return { setName, setPath, objects: results, bytes, warnings, removedStale, manifest };
+  } catch (err) {
+    if (input.signal?.aborted !== true && stores[0] !== undefined) {
+      // Nothing of a failed run is published; free the space of its partial objects now (best effort).
+      await stores[0].removeTree(setPath).catch((e: unknown) => log.warn(`could not remove ${setPath}: ${String(e)}`));
+    }
+    throw err;
+  } finally {
+    await Promise.allSettled(stores.map((s) => s.close()));
+  }
+}
+
+function bufferStream(b: Buffer): PassThrough {
+  const p = new PassThrough();
+  p.end(b);
+  return p;
+}
+
+/** Uploads one object with retries; a retry runs the source again (it is a factory). */
+async function uploadObject(
+  store: RemoteStore,
+  finalPath: string,
+  plan: ObjectPlan,
+  input: RunJobInput,
+  failFast: AbortSignal,
+): Promise<ObjectResult> {
+  const partial = `${finalPath}${PARTIAL_SUFFIX}`;
+  const sleep = input.sleep ?? defaultSleep;
+  const random = input.random ?? Math.random;
+  for (let attempt = 1; ; attempt++) {
+    const abort = new AbortController();
+    const onAbort = (): void => abort.abort();
+    failFast.addEventListener('abort', onAbort);
+    input.signal?.addEventListener('abort', onAbort);
+    const run = plan.source.open(abort.signal);
+    const compressor = createCompressor(input.compression.algorithm, input.compression.level);
+    const digest = new DigestStream();
+    const out = new PassThrough({ highWaterMark: 1 << 20 });
+    const flow = pipeline(run.stream, compressor, digest, out);
+    flow.catch(() => {}); // reported through run.done / the upload
+    run.done.catch(() => {});
+    const live = new LiveReplaySource(out, input.replayWindowBytes);
+    try {
+      const put = await store.put(partial, live, (b) => input.onObjectProgress?.(plan.name, b));
+      await flow;
+      let summary: SourceSummary;
+      try {
+        summary = await run.done;
+      } catch (err) {
+        throw new SourceFailedError(`${plan.name}: ${(err as Error).message}`, { cause: err });
+      }
+      const d = await digest.digest();
+      if (d.bytes !== put.bytes || d.sha256 !== put.sha256) {
+        throw new Error(`${plan.name}: the store received ${put.bytes} bytes (sha256 ${put.sha256}) but ${d.bytes} (sha256 ${d.sha256}) were produced`);
+      }
+      input.log.info(`uploaded ${plan.name}: ${put.bytes} bytes, sha256 ${put.sha256}, verified by ${put.verified}`);
+      return { name: plan.name, size: put.bytes, sha256: put.sha256, verified: put.verified, attempts: attempt, summary };
+    } catch (err) {
+      abort.abort();
+      await live.abandon().catch(() => {});
+      // A failed source (dump error, missing trailer) is not retried: it would fail the same way.
+      const sourceFailed = err instanceof SourceFailedError || (await run.done.then(() => false, () => true));
+      if (sourceFailed || attempt >= input.retry.attempts || failFast.aborted || input.signal?.aborted === true || !isTransient(err)) {
+        throw sourceFailed && !(err instanceof SourceFailedError)
+          ? new SourceFailedError(`${plan.name}: ${await run.done.then(() => '', (e: unknown) => (e as Error).message)}`, { cause: err })
+          : err;
+      }
+      const wait = backoffDelay(attempt, { initialDelay: input.retry.initialDelayMs, maxDelay: input.retry.maxDelayMs }, random());
+      input.log.warn(`${plan.name}: attempt ${attempt} failed (${(err as Error).message}); running its source again in ${Math.round(wait / 1000)} s`);
+      await sleep(wait);
+    } finally {
+      failFast.removeEventListener('abort', onAbort);
+      input.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/** Transient = the store says so (FTP errors carry `transient`); plain errors are not retried. */
+function isTransient(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { transient?: unknown }).transient === true;
+}
+
+/** Removes manifest-less sets older than the current one and stale .partial files (our names only). */
+async function removeStaleSets(store: RemoteStore, jobDir: string, current: string, log: Logger): Promise<string[]> {
+  const removed: string[] = [];
+  for (const entry of await store.list(jobDir)) {
+    if (entry.type !== 'dir' || !isSetName(entry.name) || entry.name >= current) continue;
+    const inside = await store.list(`${jobDir}/${entry.name}`);
+    if (inside.some((e) => e.name === 'manifest.json' && e.type === 'file')) continue;
+    log.info(`removing incomplete set ${entry.name} left by an earlier failed run`);
+    await store.removeTree(`${jobDir}/${entry.name}`);
+    removed.push(entry.name);
+  }
+  return removed;
+}

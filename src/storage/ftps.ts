@@ -1,0 +1,72 @@
+/** The FTPS store: RemoteStore over our own FtpsClient (verified, resumable uploads). */
+import type { Writable } from 'node:stream';
+import { FtpReplyError, FtpsClient, type FtpsClientOptions } from '../ftp/index.ts';
+import type { PutResult, RemoteStore, ReplayableSource, StoreEntry, StoreFactory } from './types.ts';
+
+export class FtpsStore implements RemoteStore {
+  readonly description: string;
+  private readonly client: FtpsClient;
+
+  constructor(client: FtpsClient, description: string) {
+    this.client = client;
+    this.description = description;
+  }
+
+  mkdirp(path: string): Promise<void> {
+    return this.client.mkdirp(path);
+  }
+
+  async list(path: string): Promise<StoreEntry[]> {
+    try {
+      const entries = await this.client.list(path);
+      return entries.map((e) => ({
+        name: e.name,
+        type: e.type === 'file' ? 'file' : e.type === 'dir' ? 'dir' : 'other',
+        size: e.size,
+      }));
+    } catch (err) {
+      // A missing folder: 550 (ProFTPD, Pure-FTPd) — vsftpd lists it as empty anyway.
+      if (err instanceof FtpReplyError && err.code === 550) return [];
+      throw err;
+    }
+  }
+
+  async put(path: string, source: ReplayableSource, onProgress?: (bytes: number) => void): Promise<PutResult> {
+    const r = await this.client.upload(path, source, { onProgress });
+    return { bytes: r.bytes, sha256: r.sha256, verified: r.verified, resumedFrom: r.resumedFrom };
+  }
+
+  get(path: string, sink: Writable, onProgress?: (bytes: number) => void): Promise<number> {
+    return this.client.download(path, sink, onProgress ? { onProgress } : {});
+  }
+
+  size(path: string): Promise<number | undefined> {
+    return this.client.size(path);
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return this.client.rename(from, to, { replace: true });
+  }
+
+  remove(path: string): Promise<void> {
+    return this.client.delete(path);
+  }
+
+  removeTree(path: string): Promise<void> {
+    return this.client.removeTree(path);
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+export function ftpsStoreFactory(options: FtpsClientOptions): StoreFactory {
+  const port = options.port ?? (options.tlsMode === 'implicit' ? 990 : 21);
+  const scheme = options.tlsMode === 'implicit' ? 'ftps' : options.tlsMode === 'explicit' ? 'ftpes' : 'ftp';
+  const description = `${scheme}://${options.user}@${options.host}:${port}`;
+  return {
+    description,
+    open: async () => new FtpsStore(await FtpsClient.connect(options), description),
+  };
+}

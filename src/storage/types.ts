@@ -1,0 +1,51 @@
+/**
+ * src/storage — the RemoteStore port and its adapters: the FTPS store (over src/ftp), the local-folder
+ * store (a mounted disk, or the zero-setup quick start). May import src/ftp and src/domain only. One
+ * contract test suite (test/integration/storage-contract.test.ts) runs against every adapter.
+ *
+ * Paths are absolute POSIX paths inside the store ('/backups/blog/20261122T031500Z/db-wp.sql.zst').
+ */
+import type { Readable, Writable } from 'node:stream';
+
+/** Content that can be read again from a byte offset; bytes at one offset are the same on every call. */
+export interface ReplayableSource {
+  open(offset: number): Readable | undefined;
+}
+
+export interface StoreEntry {
+  name: string;
+  type: 'file' | 'dir' | 'other';
+  size?: number | undefined;
+}
+
+export interface PutResult {
+  bytes: number;
+  sha256: string;
+  /** How the store checked what it wrote ('size+SHA-256', 'size', 'local sha256'). */
+  verified: string;
+  resumedFrom: number[];
+}
+
+export interface RemoteStore {
+  /** A short description for logs: 'ftps://user@host:21/root' or 'local:/mnt/backup'. */
+  readonly description: string;
+  mkdirp(path: string): Promise<void>;
+  /** Entries of a folder; a missing folder lists as empty. */
+  list(path: string): Promise<StoreEntry[]>;
+  /** Writes `path` (replacing it), verifies it, resumes after drops where the store can. */
+  put(path: string, source: ReplayableSource, onProgress?: (bytes: number) => void): Promise<PutResult>;
+  /** Streams the object into `sink` (which is not ended). */
+  get(path: string, sink: Writable, onProgress?: (bytes: number) => void): Promise<number>;
+  size(path: string): Promise<number | undefined>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  /** Removes a folder and everything in it. */
+  removeTree(path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens independent connections to one destination (objects of a set upload in parallel). */
+export interface StoreFactory {
+  readonly description: string;
+  open(): Promise<RemoteStore>;
+}
