@@ -32,7 +32,7 @@ export async function benchUpload(): Promise<void> {
     const base = `${info.host}:${info.port}`;
     const tools: Record<string, () => Promise<Measurement>> = {
       'ftps-backup': () =>
-        measure(process.execPath, [join(root, 'bin/ftps-backup.js'), 'put', file, `ftpes://${info.user}@${base}/fb.bin`, '--ca-file', info.caFile], env),
+        measure(join(root, 'bin/ftps-backup.js'), ['put', file, `ftpes://${info.user}@${base}/fb.bin`, '--ca-file', info.caFile], env),
       curl: () =>
         measure('curl', ['-sS', '--ssl-reqd', '--cacert', info.caFile, '-K', curlCfg, '-T', file, `ftp://${base}/curl.bin`], env),
       'basic-ftp': () =>

@@ -29,7 +29,7 @@ export interface MainIo {
 export async function main(argv: readonly string[], io: MainIo = {}): Promise<number> {
   const env = io.env ?? process.env;
   const stderr = io.stderr ?? process.stderr;
-  const log = createLogger({
+  const log = await createLogger({
     level: argv.includes('--debug') ? 'debug' : 'info',
     journal: env.JOURNAL_STREAM !== undefined,
     stream: stderr,

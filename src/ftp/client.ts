@@ -41,7 +41,7 @@ export interface FtpsClientOptions {
   maxSessionAgeMs?: number | undefined;
   /** Reconnect-and-resume attempts for one operation (default 5) and their backoff. */
   retry?: Partial<ClientRetry> | undefined;
-  /** Upper bound of a directory listing (bytes). Default 64 MiB. */
+  /** Upper bound of a directory listing (bytes). Default 16 MiB (about 150,000 entries). */
   maxListingBytes?: number | undefined;
   log?: FtpLogger | undefined;
 }
@@ -268,11 +268,23 @@ export class FtpsClient {
     });
   }
 
-  async rename(from: string, to: string): Promise<void> {
-    await this.run('rename', async (s) => {
-      await s.control.expect('RNFR', from, (r) => r.code === 350);
-      await s.control.expect('RNTO', to, (r) => r.code >= 200 && r.code < 300);
-    });
+  /**
+   * RNFR/RNTO. With `replace`, a server that refuses to rename onto an existing file gets the target
+   * deleted first (a short gap without the target, accepted for our own .partial → final renames).
+   */
+  async rename(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
+    const once = (): Promise<void> =>
+      this.run('rename', async (s) => {
+        await s.control.expect('RNFR', from, (r) => r.code === 350);
+        await s.control.expect('RNTO', to, (r) => r.code >= 200 && r.code < 300);
+      });
+    try {
+      await once();
+    } catch (err) {
+      if (opts.replace !== true || !(err instanceof FtpReplyError) || (await this.size(to)) === undefined) throw err;
+      await this.delete(to);
+      await once();
+    }
   }
 
   async delete(path: string): Promise<void> {
@@ -326,7 +338,7 @@ export class FtpsClient {
   }
 
   private async fetchText(s: Session, verb: string, arg: string | undefined): Promise<string> {
-    const max = this.opts.maxListingBytes ?? 64 * 1024 * 1024;
+    const max = this.opts.maxListingBytes ?? 16 * 1024 * 1024;
     const chunks: Buffer[] = [];
     let total = 0;
     await download(

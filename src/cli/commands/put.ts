@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { FtpReplyError, type FtpsClient, type ReplayableSource } from '../../ftp/index.ts';
+import type { FtpsClient, ReplayableSource } from '../../ftp/index.ts';
 import { addFtpOptions, connectUrl, type FtpCliOptions } from '../ftp-connect.ts';
 import { createProgress, formatBytes } from '../progress.ts';
 import { UsageError } from '../ftp-url.ts';
@@ -55,19 +55,12 @@ async function putOne(client: FtpsClient, file: string, remote: string, ctx: Cli
     });
     if (!st.isFile()) throw new UsageError(`${file} is not a regular file`);
     total = st.size;
-    source = { open: (offset) => createReadStream(file, { start: offset, highWaterMark: 1 << 20 }) };
+    source = { open: (offset) => createReadStream(file, { start: offset, highWaterMark: 256 * 1024 }) };
   }
   const partial = `${remote}.partial`;
   const progress = createProgress(`put ${remote}`, total, ctx.stderr, (l) => ctx.log.info(l));
   const result = await client.upload(partial, source, { onProgress: (b) => progress.update(b) });
-  try {
-    await client.rename(partial, remote);
-  } catch (err) {
-    // Some servers refuse to rename onto an existing file: remove it, then rename.
-    if (!(err instanceof FtpReplyError) || (await client.size(remote)) === undefined) throw err;
-    await client.delete(remote);
-    await client.rename(partial, remote);
-  }
+  await client.rename(partial, remote, { replace: true });
   progress.done(
     `uploaded ${remote}: ${formatBytes(result.bytes)}, sha256 ${result.sha256}, verified by ${result.verified}` +
       (result.resumedFrom.length > 0 ? `, resumed at ${result.resumedFrom.join(', ')}` : ''),

@@ -1,6 +1,7 @@
 /**
  * src/ftp/protocol — the pure FTP codec: reply framing (RFC 959), the command serialiser with its CR/LF/NUL
- * guard, and the parsers for PASV/EPSV, FEAT, SIZE, MDTM, HASH, X-digest and PWD replies and MLSD/LIST listings.
+ * guard, and the parsers for PASV/EPSV, FEAT, SIZE, MDTM, HASH, X-digest and PWD replies and for MLSD and
+ * LIST listings.
  * Functions over strings only: no sockets, no timers, no clock (the current time comes in as an argument).
  * May import: nothing outside src/ftp/protocol (not even the rest of src/ftp), and needs no Node built-in.
  */

@@ -45,18 +45,22 @@ function mlsdNumber(value: string, line: string, fact: string): number {
 }
 
 function mlsdLine(line: string): LineResult {
-  // `fact=value;fact=value; name`: facts never contain a space, so the first space ends them and the
-  // rest of the line, spaces and semicolons included, is the name.
-  const space = line.indexOf(' ');
-  if (space === -1) {
+  // `fact=value;fact=value; name`: every fact ends with ';' and one space separates the facts from the
+  // name, so the first "; " ends them (a line may also start with the space: no facts). The rest of the
+  // line, spaces and semicolons included, is the name. RFC 3659 forbids spaces in fact values, but
+  // ProFTPD writes symlink targets (`OS.unix=slink:/a b`) as they are; splitting at "; " copes with that.
+  // A server that drops the last ';' still gets a split at the first space.
+  const semi = line.indexOf('; ');
+  const end = line.startsWith(' ') ? 0 : semi !== -1 ? semi + 1 : line.indexOf(' ');
+  if (end === -1) {
     throw badMlsd(line, 'no space before the name');
   }
-  const name = line.slice(space + 1);
+  const name = line.slice(end + 1);
   if (name === '') {
     throw badMlsd(line, 'empty name');
   }
   const facts = new Map<string, string>();
-  for (const fact of line.slice(0, space).split(';')) {
+  for (const fact of line.slice(0, end).split(';')) {
     const eq = fact.indexOf('=');
     if (eq > 0) {
       facts.set(fact.slice(0, eq).toLowerCase(), fact.slice(eq + 1));
@@ -171,7 +175,13 @@ function permissionBits(perm: string): number {
  * than about six months after `nowLocal` (server wall clock as UTC milliseconds); servers show HH:MM only
  * for times within six months, and the slack absorbs clock and time-zone differences.
  */
-function guessYearMillis(month: number, day: number, hour: number, minute: number, nowLocal: number) {
+function guessYearMillis(
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  nowLocal: number,
+): number | undefined {
   const thisYear = new Date(nowLocal).getUTCFullYear();
   // Counting down over nine years always reaches a leap year for 29 February.
   for (let year = thisYear + 1; year >= thisYear - 8; year--) {
@@ -246,7 +256,8 @@ export function parseUnixListLine(line: string, now: Date, utcOffsetMinutes = 0)
 // --------------------------------------------------------------------------------------------- MS-DOS
 
 // MM-DD-YY[YY]  hh:mm[AM|PM]  <DIR>|size  name
-const DOS_LINE = /^(\d{1,2})-(\d{1,2})-(\d{2}|\d{4})\s+(\d{1,2}):(\d\d)(?:\s*([AP]M))?\s+(<DIR>|\d+)\s+(.*)$/i;
+const DOS_LINE =
+  /^(\d{1,2})-(\d{1,2})-(\d{2}|\d{4})\s+(\d{1,2}):(\d\d)(?:\s*([AP]M))?\s+(<DIR>|\d+)\s+(.*)$/i;
 
 function dosLine(line: string, utcOffsetMinutes: number): LineResult | undefined {
   const m = DOS_LINE.exec(line);
@@ -284,7 +295,9 @@ function dosLine(line: string, utcOffsetMinutes: number): LineResult | undefined
     return { name, type: 'dir', modified };
   }
   const size = Number(sizeOrDir);
-  return Number.isSafeInteger(size) ? { name, type: 'file', size, modified } : { name, type: 'file', modified };
+  return Number.isSafeInteger(size)
+    ? { name, type: 'file', size, modified }
+    : { name, type: 'file', modified };
 }
 
 /**

@@ -20,7 +20,8 @@ export function parseEpsvReply(message: string): number {
 
 // Six comma-separated numbers, not glued to more digits on either side. Some servers put spaces after
 // the commas or leave out the parentheses, so neither is required.
-const PASV = /(?<!\d)(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})(?!\d)/;
+const PASV =
+  /(?<!\d)(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})(?!\d)/;
 
 /** Host and port of a 227 reply, e.g. `Entering Passive Mode (192,168,1,20,195,80)`. */
 export function parsePasvReply(message: string): { host: string; port: number } {

@@ -75,7 +75,9 @@ export function parseHashReply(message: string): {
 } {
   const m = HASH.exec(lastLine(message).trimStart());
   if (!m) {
-    throw new FtpProtocolError(`HASH reply is not "<algorithm> <start>-<end> <hex> <path>": ${excerpt(message)}`);
+    throw new FtpProtocolError(
+      `HASH reply is not "<algorithm> <start>-<end> <hex> <path>": ${excerpt(message)}`,
+    );
   }
   const algorithm = (m[1] as string).toUpperCase();
   const start = Number(m[2]);
