@@ -1,0 +1,676 @@
+/**
+ * The one zod schema of config.yaml and jobs/*.yaml. It gives the TypeScript types (z.output), the
+ * validation (every object is strict: unknown keys are errors) and, through .describe() and
+ * z.toJSONSchema, the documentation (describe.ts). Durations and sizes are written as text ('30s', '64MiB')
+ * and come out as numbers (milliseconds, bytes). Secrets stay references: nothing is read here.
+ *
+ * Messages that need the schema's knowledge (allowed keys, what a duration looks like) are set here;
+ * generic ones (wrong type, wrong enum value, missing key) are written by errors.ts from the issue.
+ */
+import { z } from 'zod';
+import { validate as validateCron, validateDetailed as validateCronDetailed } from 'node-cron';
+import { DURATION_HINT, SIZE_HINT, parseByteSize, parseDuration } from './units.ts';
+
+/** Job names, destination names and source labels: they become folder and object names. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Runs a refinement even when a sibling field failed, so every problem is reported at once. */
+const always = { when: () => true };
+
+/** A quoted, shortened rendering of a user value for messages (never used for secret values). */
+export function showValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'an empty value';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return typeof v;
+}
+
+/** A strict object whose unknown-key issue carries the allowed keys (errors.ts adds the key itself). */
+function strict<S extends z.core.$ZodLooseShape>(shape: S) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `expected one of: ${allowed}` : undefined),
+  });
+}
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Scalars
+
+const name = (what: string) =>
+  z.string().regex(NAME_PATTERN, {
+    error: (iss) =>
+      `expected a ${what} of 1 to 64 letters, digits, "_", "." or "-" starting with a letter or digit, got ${showValue(iss.input)}`,
+  });
+
+const absolutePath = z
+  .string()
+  .refine((p) => p.startsWith('/') && !p.includes('\0'), {
+    error: (iss) => `expected an absolute path (starting with "/"), got ${showValue(iss.input)}`,
+  })
+  .meta({ 'x-kind': 'absolute path' });
+
+function duration() {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseDuration(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message, input: text });
+        return z.NEVER;
+      }
+    })
+    .meta({ 'x-kind': 'duration', 'x-hint': DURATION_HINT });
+}
+
+function byteSize() {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseByteSize(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message, input: text });
+        return z.NEVER;
+      }
+    })
+    .meta({ 'x-kind': 'size', 'x-hint': SIZE_HINT });
+}
+
+const port = z.number().int().min(1).max(65535);
+
+const CRON_FIELDS: Record<string, string> = {
+  second: 'seconds',
+  minute: 'minute',
+  hour: 'hour',
+  dayOfMonth: 'day-of-month',
+  month: 'month',
+  dayOfWeek: 'day-of-week',
+};
+
+/** Why node-cron refuses an expression, in our words; undefined when it is valid. */
+export function cronProblem(expr: string): string | undefined {
+  const fields = expr.trim().split(/\s+/);
+  const shape = 'minute hour day-of-month month day-of-week, with an optional leading seconds field';
+  if (expr.trim() === '' || fields.length < 5 || fields.length > 6) {
+    return `expected a cron expression of 5 or 6 fields (${shape}), got ${showValue(expr)}`;
+  }
+  if (validateCron(expr)) return undefined;
+  const reasons = validateCronDetailed(expr).errors.map((e) => {
+    const field = CRON_FIELDS[e.field];
+    return field !== undefined && /invalid expression/.test(e.message)
+      ? `${field} field ${showValue(e.value ?? '')} is not valid`
+      : e.message;
+  });
+  return `invalid cron expression ${showValue(expr)}: ${reasons.length > 0 ? reasons.join('; ') : `expected ${shape}`}`;
+}
+
+const cron = z
+  .string()
+  .superRefine((expr, ctx) => {
+    const problem = cronProblem(expr);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: expr });
+  })
+  .meta({ 'x-kind': 'cron' });
+
+export function isTimeZone(tz: string): boolean {
+  if (tz.trim() === '') return false;
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const timeZone = z
+  .string()
+  .refine(isTimeZone, {
+    error: (iss) =>
+      `expected an IANA time zone name such as "Europe/Berlin" or "UTC", got ${showValue(iss.input)}`,
+  })
+  .meta({ 'x-kind': 'time zone' });
+
+const FINGERPRINT = /^sha256:([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
+
+const fingerprint = z
+  .string()
+  .regex(FINGERPRINT, {
+    error: (iss) =>
+      `expected "sha256:" followed by 32 colon-separated hex bytes (AB:CD:…, as printed by the server check), got ${showValue(iss.input)}`,
+  })
+  .transform((fp) => fp.slice('sha256:'.length).toUpperCase())
+  .meta({ 'x-kind': 'fingerprint' });
+
+/** A remote folder: absolute, no control characters; a trailing slash is dropped. */
+const remoteFolder = z
+  .string()
+  .default('/')
+  .refine((p) => p.startsWith('/') && !/[\r\n\0]/.test(p), {
+    error: (iss) =>
+      `expected an absolute remote folder (starting with "/", without line breaks), got ${showValue(iss.input)}`,
+  })
+  .transform((p) => (p.length > 1 ? p.replace(/\/+$/, '') || '/' : p))
+  .meta({ 'x-kind': 'remote folder' });
+
+// ---------------------------------------------------------------------------------------------------
+// Secrets
+
+const PLAIN_SECRET =
+  'a password must not be written into the configuration: use { env: NAME }, { file: /absolute/path } or { credential: name }';
+
+const envRef = strict({
+  env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+      error: (iss) =>
+        `expected an environment variable name (letters, digits, "_"), got ${showValue(iss.input)}`,
+    })
+    .describe('Name of the environment variable holding the secret.'),
+});
+const fileRef = strict({
+  file: absolutePath.describe(
+    'Absolute path of a file holding the secret (one trailing newline is ignored). Keep it mode 0600 or 0640.',
+  ),
+});
+const credentialRef = strict({
+  credential: z
+    .string()
+    .regex(/^[A-Za-z0-9_@-][A-Za-z0-9_.@-]*$/, {
+      error: (iss) =>
+        `expected a credential name (letters, digits, "_", ".", "@", "-"), got ${showValue(iss.input)}`,
+    })
+    .describe(
+      'Name of a systemd credential (LoadCredential=name:/path in the unit): read from $CREDENTIALS_DIRECTORY/name.',
+    ),
+});
+
+export const secretRefSchema = z
+  .union([envRef, fileRef, credentialRef], {
+    error: (iss) => {
+      // A missing key is reported by the generic "missing required key" message.
+      if (iss.input === undefined) return undefined;
+      if (typeof iss.input === 'string' || typeof iss.input === 'number') return PLAIN_SECRET;
+      const given = Object.keys(record(iss.input) ?? {}).filter((k) =>
+        ['env', 'file', 'credential'].includes(k),
+      );
+      if (given.length > 1) return `expected only one of env, file, credential, got ${given.join(' and ')}`;
+      return 'expected exactly one of { env: NAME }, { file: /absolute/path } or { credential: name }';
+    },
+  })
+  .meta({ 'x-kind': 'secret' });
+
+// ---------------------------------------------------------------------------------------------------
+// Policies shared by `defaults` and jobs
+
+const ALGORITHMS = ['zstd', 'gzip', 'none'] as const;
+/** Levels used when the configuration names only the algorithm. */
+export const DEFAULT_LEVEL = { zstd: 3, gzip: 6 } as const;
+const LEVEL_RANGE = { zstd: [1, 22], gzip: [1, 9] } as const;
+
+const algorithm = z.enum(ALGORITHMS);
+const compressionObject = strict({
+  algorithm: algorithm.describe('zstd (fast, small), gzip (everywhere) or none.'),
+  level: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      `Compression level: zstd 1–22 (default ${DEFAULT_LEVEL.zstd}), gzip 1–9 (default ${DEFAULT_LEVEL.gzip}); not allowed with none.`,
+    ),
+}).superRefine((value, ctx) => {
+  // Runs even when a field failed (`always`), so the value may be anything.
+  const c = record(value);
+  if (typeof c?.level !== 'number' || !ALGORITHMS.some((a) => a === c.algorithm)) return;
+  const algo = c.algorithm as (typeof ALGORITHMS)[number];
+  if (algo === 'none') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['level'],
+      message: 'a level makes no sense with algorithm none: remove it',
+    });
+    return;
+  }
+  const [min, max] = LEVEL_RANGE[algo];
+  if (c.level < min || c.level > max) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['level'],
+      message: `expected a ${algo} level from ${min} to ${max}, got ${c.level}`,
+    });
+  }
+}, always);
+
+export const compressionSchema = z
+  .union([algorithm, compressionObject], {
+    error: (iss) =>
+      iss.input === undefined
+        ? undefined
+        : `expected one of zstd, gzip, none, or { algorithm, level }, got ${showValue(iss.input)}`,
+  })
+  .transform((c): { algorithm: 'zstd' | 'gzip'; level: number } | { algorithm: 'none' } => {
+    const o = typeof c === 'string' ? { algorithm: c, level: undefined } : c;
+    return o.algorithm === 'none'
+      ? { algorithm: 'none' }
+      : { algorithm: o.algorithm, level: o.level ?? DEFAULT_LEVEL[o.algorithm] };
+  })
+  .describe(
+    "How objects are compressed: an algorithm name (zstd, gzip, none) or { algorithm, level }. A job's value replaces the default.",
+  );
+
+const keep = (what: string) =>
+  z.number().int().min(0).optional().describe(`Keep the newest complete set of each of the last N ${what}.`);
+
+export const retentionSchema = strict({
+  keepLast: z.number().int().min(0).optional().describe('Keep the N newest complete sets.'),
+  keepHourly: keep('hours'),
+  keepDaily: keep('days'),
+  keepWeekly: keep('weeks'),
+  keepMonthly: keep('months'),
+  keepYearly: keep('years'),
+  keepWithin: duration()
+    .optional()
+    .describe('Keep every complete set younger than this duration (relative to the newest set).'),
+}).describe(
+  "Which complete sets to keep after a successful run; a set kept by any rule stays. A job's policy replaces the default policy as a whole; an empty policy removes nothing.",
+);
+
+const retryShape = {
+  attempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .describe('Tries of each remote operation, the first one included (1–20).'),
+  initialDelay: duration().describe('Wait before the second try; doubles with each try (with jitter).'),
+  maxDelay: duration().describe('Upper bound of the wait between tries.'),
+};
+
+function checkDelays(value: unknown, ctx: z.RefinementCtx): void {
+  const r = record(value);
+  if (typeof r?.initialDelay === 'number' && typeof r.maxDelay === 'number' && r.initialDelay > r.maxDelay) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['maxDelay'],
+      message: 'expected maxDelay to be at least initialDelay',
+    });
+  }
+}
+
+export const retrySchema = strict({
+  attempts: retryShape.attempts.default(5),
+  initialDelay: retryShape.initialDelay.prefault('30s'),
+  maxDelay: retryShape.maxDelay.prefault('10m'),
+})
+  .superRefine(checkDelays, always)
+  .describe('Retries of failed uploads and other remote operations, with exponential backoff.');
+
+/** The job-level override: any field given replaces the default's field. */
+const retryOverrideSchema = strict({
+  attempts: retryShape.attempts.optional(),
+  initialDelay: retryShape.initialDelay.optional(),
+  maxDelay: retryShape.maxDelay.optional(),
+})
+  .superRefine(checkDelays, always)
+  .describe('Overrides fields of defaults.retry for this job.');
+
+const spoolDescription =
+  'Write each object to the local spool folder first and upload it from there (survives long upload outages; needs disk space).';
+const randomDelayDescription =
+  'Wait a random time between 0 and this duration before a scheduled run starts (spreads the load of many hosts).';
+
+// ---------------------------------------------------------------------------------------------------
+// Destinations
+
+const timeoutsSchema = strict({
+  connect: duration().prefault('30s').describe('Time allowed for the TCP connection and the TLS handshake.'),
+  idle: duration()
+    .prefault('60s')
+    .describe('Time allowed for the server to answer a command on the control connection.'),
+  data: duration().prefault('120s').describe('Longest silence on a data connection during a transfer.'),
+  finalReply: duration()
+    .prefault('120s')
+    .describe(
+      'Time allowed for the final reply after the data of an upload was sent (servers hash or sync then).',
+    ),
+}).describe('Network timeouts.');
+
+export const ftpsDestinationSchema = strict({
+  type: z.literal('ftps').describe('An FTPS server (FTP over TLS).'),
+  host: z
+    .string()
+    .regex(/^[^\s/]+$/, {
+      error: (iss) => `expected a host name or IP address, got ${showValue(iss.input)}`,
+    })
+    .describe('Host name or IP address of the server.'),
+  port: port.optional().describe('TCP port; default 21, or 990 when tls is implicit.'),
+  tls: z
+    .enum(['explicit', 'implicit', 'none'])
+    .default('explicit')
+    .describe(
+      'explicit: AUTH TLS on the normal port; implicit: TLS from the first byte (port 990); none: plain FTP (the password travels in clear text, a warning is logged).',
+    ),
+  user: z.string().min(1).describe('Login name.'),
+  password: secretRefSchema.describe(
+    'Login password: { env: NAME }, { file: /path } or { credential: name }.',
+  ),
+  fingerprint: fingerprint
+    .optional()
+    .describe(
+      'Trust exactly the server certificate with this SHA-256 fingerprint ("sha256:AB:CD:…", 32 bytes); works for self-signed certificates.',
+    ),
+  ca: absolutePath.optional().describe("PEM file of the CA certificate(s) to trust instead of the system's."),
+  insecure: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Accept any certificate. Anyone in the middle can then read the password and the backups; a warning is logged.',
+    ),
+  tlsMaxVersion: z
+    .union([z.enum(['1.2', '1.3']), z.literal(1.2), z.literal(1.3)], {
+      error: (iss) =>
+        iss.input === undefined ? undefined : `expected one of 1.2, 1.3, got ${showValue(iss.input)}`,
+    })
+    .default('1.3')
+    .transform((v): '1.2' | '1.3' => (v === 1.2 || v === '1.2' ? '1.2' : '1.3'))
+    .meta({ 'x-kind': '1.2 | 1.3' })
+    .describe('Highest TLS version offered; 1.2 for servers with a broken TLS 1.3.'),
+  root: remoteFolder.describe('Remote folder under which each job gets its own folder.'),
+  connections: z
+    .number()
+    .int()
+    .min(1)
+    .max(8)
+    .default(2)
+    .describe('Simultaneous connections (sessions) to the server, 1–8.'),
+  maxSessionAge: duration()
+    .prefault('3h')
+    .describe(
+      'Reconnect a session older than this before its next transfer (servers expire TLS session caches).',
+    ),
+  timeouts: timeoutsSchema.prefault({}),
+  legacyRenegotiation: z
+    .boolean()
+    .default(false)
+    .describe('Allow servers without RFC 5746 secure renegotiation (refused by OpenSSL 3 otherwise).'),
+})
+  .superRefine((value, ctx) => {
+    const d = record(value);
+    if (d?.insecure === true && d.fingerprint !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['insecure'],
+        message:
+          'insecure: true and fingerprint contradict each other: keep the fingerprint, it is the safe choice',
+      });
+    }
+  }, always)
+  .transform((d) => ({ ...d, port: d.port ?? (d.tls === 'implicit' ? 990 : 21) }));
+
+export const localDestinationSchema = strict({
+  type: z.literal('local').describe('A local folder (a mounted disk or network share).'),
+  path: absolutePath.describe('Folder under which each job gets its own folder.'),
+});
+
+export const destinationSchema = z.discriminatedUnion('type', [
+  ftpsDestinationSchema,
+  localDestinationSchema,
+]);
+
+// ---------------------------------------------------------------------------------------------------
+// Sources
+
+const FORBIDDEN_MYSQL_OPTIONS: Array<[RegExp, string]> = [
+  [
+    /^--password/,
+    'put the password in password: { env | file | credential } instead (it reaches mysqldump through a private file descriptor, never the command line)',
+  ],
+  [/^--defaults/, 'ftps-backup passes its own --defaults-extra-file carrying the password'],
+  [/^--result-file/, 'the dump is streamed into the backup, not written to a file'],
+];
+
+const mysqlOption = z.string().superRefine((opt, ctx) => {
+  // Only the option's name is ever echoed: its value might be a password.
+  const optName = opt.split('=')[0] ?? '';
+  if (!opt.startsWith('--') || optName.length < 3) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected a long option starting with "--" (short options such as -p are not accepted)',
+    });
+    return;
+  }
+  for (const [re, why] of FORBIDDEN_MYSQL_OPTIONS) {
+    if (re.test(optName)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(optName)} is not allowed in extraOptions: ${why}`,
+      });
+      return;
+    }
+  }
+});
+
+const databaseName = z.string().regex(/^[^/\\.\0]{1,64}$/, {
+  error: (iss) => `expected a database name (without "/", "\\" or "."), got ${showValue(iss.input)}`,
+});
+
+export const mysqlSourceSchema = strict({
+  type: z.literal('mysql').describe('A MySQL or MariaDB server, dumped with mysqldump.'),
+  label: name('label').default('db').describe('Name of the source within the job (unique per job).'),
+  databases: z
+    .union([z.literal('all'), z.array(databaseName).min(1)], {
+      error: (iss) =>
+        iss.input === undefined
+          ? undefined
+          : `expected all or a list of database names, got ${showValue(iss.input)}`,
+    })
+    .describe('all, or the list of databases to dump (one object each).'),
+  excludeTables: z
+    .array(
+      z.string().regex(/^[^./\\\0]+\.[^./\\\0]+$/, {
+        error: (iss) => `expected database.table, got ${showValue(iss.input)}`,
+      }),
+    )
+    .default([])
+    .describe('Tables left out of the dump, as database.table.'),
+  host: z.string().min(1).default('localhost').describe('Server host name.'),
+  port: port.optional().describe("Server TCP port (default: the client's, 3306). Not together with socket."),
+  socket: absolutePath.optional().describe('Unix socket of the server. Not together with port.'),
+  user: z.string().min(1).describe('MySQL user (needs SELECT, SHOW VIEW, TRIGGER, LOCK TABLES, EVENT).'),
+  password: secretRefSchema
+    .optional()
+    .describe('Password of the MySQL user: { env: NAME }, { file: /path } or { credential: name }.'),
+  extraOptions: z
+    .array(mysqlOption)
+    .default([])
+    .describe(
+      'Further mysqldump options ("--single-transaction" is always given); passwords and result files are refused.',
+    ),
+}).superRefine((value, ctx) => {
+  const s = record(value);
+  if (s?.port !== undefined && s.socket !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['socket'],
+      message: 'expected either port or socket, not both (socket connects locally, port over TCP)',
+    });
+  }
+}, always);
+
+export const directorySourceSchema = strict({
+  type: z.literal('directory').describe('A folder, archived as tar.'),
+  label: name('label').describe(
+    'Name of the source within the job (unique per job); the object is files-<label>.tar.',
+  ),
+  path: absolutePath.describe('The folder to archive.'),
+  exclude: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      'gitignore-style patterns of paths to leave out, relative to path ("wp-content/cache/**", "*.log").',
+    ),
+  excludeIfPresent: z
+    .string()
+    .regex(/^[^/\0]+$/, {
+      error: (iss) => `expected a file name (without "/"), got ${showValue(iss.input)}`,
+    })
+    .refine((f) => f !== '.' && f !== '..', { error: 'expected a file name, not "." or ".."' })
+    .optional()
+    .describe('Leave out every folder that contains a file of this name (e.g. .nobackup).'),
+  onUnreadable: z
+    .enum(['warn', 'fail'])
+    .default('warn')
+    .describe(
+      'What an unreadable file or folder does: warn (skip it, log a warning) or fail (the run fails).',
+    ),
+});
+
+export const sourceSchema = z.discriminatedUnion('type', [mysqlSourceSchema, directorySourceSchema]);
+
+// ---------------------------------------------------------------------------------------------------
+// Jobs
+
+export const jobSchema = strict({
+  name: name('job name').describe('Name of the job: the folder of its sets on the destination.'),
+  schedule: cron
+    .optional()
+    .describe(
+      'When to run: a cron expression with 5 fields (or 6, seconds first). Without it the job runs only by hand.',
+    ),
+  timezone: timeZone.default('UTC').describe('IANA time zone of the schedule (e.g. Europe/Berlin).'),
+  destination: z.string().min(1).describe('Name of the destination (a key of destinations in config.yaml).'),
+  sources: z.array(sourceSchema).min(1).describe('What to back up: one object per database or folder.'),
+  compression: compressionSchema.optional(),
+  retention: retentionSchema.optional(),
+  retry: retryOverrideSchema.optional(),
+  spool: z.boolean().optional().describe(spoolDescription),
+  randomDelay: duration().optional().describe(randomDelayDescription),
+}).superRefine((value, ctx) => {
+  const sources = record(value)?.sources;
+  if (!Array.isArray(sources)) return;
+  const seen = new Map<string, number>();
+  sources.forEach((raw: unknown, i) => {
+    const s = record(raw);
+    if (s === undefined) return;
+    const label = typeof s.label === 'string' ? s.label : s.type === 'mysql' ? 'db' : undefined;
+    if (label === undefined) return;
+    const first = seen.get(label);
+    if (first === undefined) {
+      seen.set(label, i);
+      return;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sources', i, 'label'],
+      message: `label "${label}" is already used by sources[${first}]: give each source its own label`,
+    });
+  });
+}, always);
+
+// ---------------------------------------------------------------------------------------------------
+// config.yaml
+
+export const defaultsSchema = strict({
+  compression: compressionSchema.prefault('zstd'),
+  retention: retentionSchema.prefault({}),
+  retry: retrySchema.prefault({}),
+  spool: z.boolean().default(false).describe(spoolDescription),
+  spoolDir: absolutePath.default('/var/cache/ftps-backup/spool').describe('Folder of the spool.'),
+  replayWindow: byteSize()
+    .prefault('64MiB')
+    .describe(
+      'Bytes of each upload kept in memory so an interrupted transfer can resume without re-reading the source.',
+    ),
+  randomDelay: duration().prefault('0s').describe(randomDelayDescription),
+}).describe('Settings every job gets unless it sets its own.');
+
+export const configSchema = strict({
+  destinations: z
+    .record(z.string(), destinationSchema)
+    .describe('Where backups go, by name; each job names one.'),
+  defaults: defaultsSchema.prefault({}),
+  log: strict({
+    level: z
+      .enum(['error', 'warn', 'info', 'debug'])
+      .default('info')
+      .describe('Least important messages logged.'),
+    file: absolutePath.optional().describe('Also log to this file.'),
+    format: z
+      .enum(['text', 'json'])
+      .default('text')
+      .describe('text (one readable line per message) or json (one object per line).'),
+  })
+    .prefault({})
+    .describe('Logging.'),
+  state: strict({
+    dir: absolutePath.default('/var/lib/ftps-backup').describe('Folder of locks and run history.'),
+  })
+    .prefault({})
+    .describe('Local state.'),
+  scheduler: strict({
+    maxConcurrentJobs: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe('Jobs the daemon runs at the same time; a job due while the limit is reached waits.'),
+    catchUpMissed: z
+      .boolean()
+      .default(true)
+      .describe(
+        'At start, run once each job whose last scheduled run was missed (like systemd Persistent=true).',
+      ),
+  })
+    .prefault({})
+    .describe('The daemon.'),
+  jobsDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Folder of the job files (*.yaml, *.yml, one job each); relative to this file. Default: jobs beside this file.',
+    ),
+  jobs: z.array(jobSchema).optional().describe('Jobs written inline, in addition to those of jobsDir.'),
+}).superRefine((value, ctx) => {
+  const dests = record(record(value)?.destinations);
+  if (dests === undefined) return;
+  for (const key of Object.keys(dests)) {
+    if (!NAME_PATTERN.test(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destinations', key],
+        params: { atKey: true },
+        message: `expected a destination name of 1 to 64 letters, digits, "_", "." or "-" starting with a letter or digit, got ${showValue(key)}`,
+      });
+    }
+  }
+}, always);
+
+// ---------------------------------------------------------------------------------------------------
+// Types
+
+export type Config = z.output<typeof configSchema>;
+export type Job = z.output<typeof jobSchema>;
+export type Destination = z.output<typeof destinationSchema>;
+export type FtpsDestination = z.output<typeof ftpsDestinationSchema>;
+export type LocalDestination = z.output<typeof localDestinationSchema>;
+export type Source = z.output<typeof sourceSchema>;
+export type MysqlSource = z.output<typeof mysqlSourceSchema>;
+export type DirectorySource = z.output<typeof directorySourceSchema>;
+export type SecretRef = z.output<typeof secretRefSchema>;
+export type RetentionPolicy = z.output<typeof retentionSchema>;
+export type RetryPolicy = z.output<typeof retrySchema>;
+export type Compression = z.output<typeof compressionSchema>;
+export type Defaults = z.output<typeof defaultsSchema>;
+export type LogConfig = Config['log'];
+export type SchedulerConfig = Config['scheduler'];
