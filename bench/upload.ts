@@ -32,13 +32,37 @@ export async function benchUpload(): Promise<void> {
     const base = `${info.host}:${info.port}`;
     const tools: Record<string, () => Promise<Measurement>> = {
       'ftps-backup': () =>
-        measure(join(root, 'bin/ftps-backup.js'), ['put', file, `ftpes://${info.user}@${base}/fb.bin`, '--ca-file', info.caFile], env),
+        measure(
+          join(root, 'bin/ftps-backup.js'),
+          ['put', file, `ftpes://${info.user}@${base}/fb.bin`, '--ca-file', info.caFile],
+          env,
+        ),
       curl: () =>
-        measure('curl', ['-sS', '--ssl-reqd', '--cacert', info.caFile, '-K', curlCfg, '-T', file, `ftp://${base}/curl.bin`], env),
+        measure(
+          'curl',
+          ['-sS', '--ssl-reqd', '--cacert', info.caFile, '-K', curlCfg, '-T', file, `ftp://${base}/curl.bin`],
+          env,
+        ),
       'basic-ftp': () =>
-        measure(process.execPath, [join(root, 'bench/basic-ftp-put.ts'), info.host, String(info.port), info.user, info.caFile, file, 'bf.bin'], env),
+        measure(
+          process.execPath,
+          [
+            join(root, 'bench/basic-ftp-put.ts'),
+            info.host,
+            String(info.port),
+            info.user,
+            info.caFile,
+            file,
+            'bf.bin',
+          ],
+          env,
+        ),
     };
-    const remoteName: Record<string, string> = { 'ftps-backup': 'fb.bin', curl: 'curl.bin', 'basic-ftp': 'bf.bin' };
+    const remoteName: Record<string, string> = {
+      'ftps-backup': 'fb.bin',
+      curl: 'curl.bin',
+      'basic-ftp': 'bf.bin',
+    };
     const results: Record<string, { mbps: number[]; rss: number[]; failures: string[] }> = {};
     for (const name of Object.keys(tools)) results[name] = { mbps: [], rss: [], failures: [] };
     for (let run = 1; run <= runs; run++) {
@@ -55,15 +79,21 @@ export async function benchUpload(): Promise<void> {
         })();
         const r = results[name]!;
         if (m.code !== 0 || got !== bytes) {
-          r.failures.push(`run ${run}: exit ${String(m.code)}, ${got} of ${bytes} bytes on the server; ${m.stderr.trim().split('\n').at(-1) ?? ''}`);
+          r.failures.push(
+            `run ${run}: exit ${String(m.code)}, ${got} of ${bytes} bytes on the server; ${m.stderr.trim().split('\n').at(-1) ?? ''}`,
+          );
         } else {
           r.mbps.push(bytes / MB / m.seconds);
           r.rss.push(m.peakRssBytes);
         }
-        console.log(`run ${run} ${name.padEnd(12)} ${(bytes / MB / m.seconds).toFixed(1).padStart(7)} MB/s  peak RSS ${(m.peakRssBytes / MB).toFixed(1)} MB  exit ${String(m.code)}`);
+        console.log(
+          `run ${run} ${name.padEnd(12)} ${(bytes / MB / m.seconds).toFixed(1).padStart(7)} MB/s  peak RSS ${(m.peakRssBytes / MB).toFixed(1)} MB  exit ${String(m.code)}`,
+        );
       }
     }
-    console.log(`\nupload of ${(bytes / MB).toFixed(0)} MB to ProFTPD 1.3.8 (TLS 1.3, loopback), ${runs} runs each, alternating`);
+    console.log(
+      `\nupload of ${(bytes / MB).toFixed(0)} MB to ProFTPD 1.3.8 (TLS 1.3, loopback), ${runs} runs each, alternating`,
+    );
     console.log('tool          median MB/s   median peak RSS   failures');
     for (const [name, r] of Object.entries(results)) {
       const mb = r.mbps.length > 0 ? median(r.mbps).toFixed(1) : 'n/a';
@@ -74,7 +104,8 @@ export async function benchUpload(): Promise<void> {
     const fb = results['ftps-backup']!.mbps;
     for (const other of ['curl', 'basic-ftp']) {
       const o = results[other]!.mbps;
-      if (fb.length > 0 && o.length > 0) console.log(`ratio ftps-backup / ${other}: ${(median(fb) / median(o)).toFixed(2)}x`);
+      if (fb.length > 0 && o.length > 0)
+        console.log(`ratio ftps-backup / ${other}: ${(median(fb) / median(o)).toFixed(2)}x`);
     }
   } finally {
     await server.stop();

@@ -12,7 +12,14 @@ import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
 import { createCompressor, DigestStream } from '../pipeline/index.ts';
 import type { BackupSource, SourceSummary } from '../sources/types.ts';
-import { backoffDelay, formatSetName, isSetName, PARTIAL_SUFFIX, serializeManifest, type Manifest } from '../domain/index.ts';
+import {
+  backoffDelay,
+  formatSetName,
+  isSetName,
+  PARTIAL_SUFFIX,
+  serializeManifest,
+  type Manifest,
+} from '../domain/index.ts';
 import type { RemoteStore, StoreFactory } from '../storage/types.ts';
 import type { Logger } from '../logging/index.ts';
 import { LiveReplaySource } from './live-source.ts';
@@ -124,8 +131,12 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
     if (input.signal?.aborted === true) throw new Error('the run was cancelled');
 
     // Publish: rename every object, then the manifest last.
-    results.sort((a, b) => input.objects.findIndex((o) => o.name === a.name) - input.objects.findIndex((o) => o.name === b.name));
-    for (const r of results) await first.rename(`${setPath}/${r.name}${PARTIAL_SUFFIX}`, `${setPath}/${r.name}`);
+    results.sort(
+      (a, b) =>
+        input.objects.findIndex((o) => o.name === a.name) - input.objects.findIndex((o) => o.name === b.name),
+    );
+    for (const r of results)
+      await first.rename(`${setPath}/${r.name}${PARTIAL_SUFFIX}`, `${setPath}/${r.name}`);
     const manifest: Manifest = {
       version: 1,
       job: input.job,
@@ -145,7 +156,9 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
       warnings,
     };
     const text = Buffer.from(serializeManifest(manifest));
-    await first.put(`${setPath}/manifest.json${PARTIAL_SUFFIX}`, { open: (o) => bufferStream(text.subarray(o)) });
+    await first.put(`${setPath}/manifest.json${PARTIAL_SUFFIX}`, {
+      open: (o) => bufferStream(text.subarray(o)),
+    });
     await first.rename(`${setPath}/manifest.json${PARTIAL_SUFFIX}`, `${setPath}/manifest.json`);
     const bytes = results.reduce((n, r) => n + r.size, 0);
     log.info(`job ${input.job}: set ${setName} published (${results.length} objects, ${bytes} bytes)`);
@@ -154,7 +167,9 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
   } catch (err) {
     if (input.signal?.aborted !== true && stores[0] !== undefined) {
       // Nothing of a failed run is published; free the space of its partial objects now (best effort).
-      await stores[0].removeTree(setPath).catch((e: unknown) => log.warn(`could not remove ${setPath}: ${String(e)}`));
+      await stores[0]
+        .removeTree(setPath)
+        .catch((e: unknown) => log.warn(`could not remove ${setPath}: ${String(e)}`));
     }
     throw err;
   } finally {
@@ -203,22 +218,56 @@ async function uploadObject(
       }
       const d = await digest.digest();
       if (d.bytes !== put.bytes || d.sha256 !== put.sha256) {
-        throw new Error(`${plan.name}: the store received ${put.bytes} bytes (sha256 ${put.sha256}) but ${d.bytes} (sha256 ${d.sha256}) were produced`);
+        throw new Error(
+          `${plan.name}: the store received ${put.bytes} bytes (sha256 ${put.sha256}) but ${d.bytes} (sha256 ${d.sha256}) were produced`,
+        );
       }
-      input.log.info(`uploaded ${plan.name}: ${put.bytes} bytes, sha256 ${put.sha256}, verified by ${put.verified}`);
-      return { name: plan.name, size: put.bytes, sha256: put.sha256, verified: put.verified, attempts: attempt, summary };
+      input.log.info(
+        `uploaded ${plan.name}: ${put.bytes} bytes, sha256 ${put.sha256}, verified by ${put.verified}`,
+      );
+      return {
+        name: plan.name,
+        size: put.bytes,
+        sha256: put.sha256,
+        verified: put.verified,
+        attempts: attempt,
+        summary,
+      };
     } catch (err) {
       abort.abort();
       await live.abandon().catch(() => {});
       // A failed source (dump error, missing trailer) is not retried: it would fail the same way.
-      const sourceFailed = err instanceof SourceFailedError || (await run.done.then(() => false, () => true));
-      if (sourceFailed || attempt >= input.retry.attempts || failFast.aborted || input.signal?.aborted === true || !isTransient(err)) {
+      const sourceFailed =
+        err instanceof SourceFailedError ||
+        (await run.done.then(
+          () => false,
+          () => true,
+        ));
+      if (
+        sourceFailed ||
+        attempt >= input.retry.attempts ||
+        failFast.aborted ||
+        input.signal?.aborted === true ||
+        !isTransient(err)
+      ) {
         throw sourceFailed && !(err instanceof SourceFailedError)
-          ? new SourceFailedError(`${plan.name}: ${await run.done.then(() => '', (e: unknown) => (e as Error).message)}`, { cause: err })
+          ? new SourceFailedError(
+              `${plan.name}: ${await run.done.then(
+                () => '',
+                (e: unknown) => (e as Error).message,
+              )}`,
+              { cause: err },
+            )
           : err;
       }
-      const wait = backoffDelay(attempt, { initialDelay: input.retry.initialDelayMs, maxDelay: input.retry.maxDelayMs }, random());
-      input.log.warn(`${plan.name}: attempt ${attempt} failed (${(err as Error).message}); running its source again in ${Math.round(wait / 1000)} s`);
+      const wait = backoffDelay(
+        attempt,
+        { initialDelay: input.retry.initialDelayMs, maxDelay: input.retry.maxDelayMs },
+        random(),
+      );
+      input.log.warn(
+        `${plan.name}: attempt ${attempt} failed (${(err as Error).message}); running its source again in ${Math.round(wait / 1000)} s`,
+      );
       await sleep(wait);
     } finally {
       failFast.removeEventListener('abort', onAbort);
@@ -233,7 +282,12 @@ function isTransient(err: unknown): boolean {
 }
 
 /** Removes manifest-less sets older than the current one and stale .partial files (our names only). */
-async function removeStaleSets(store: RemoteStore, jobDir: string, current: string, log: Logger): Promise<string[]> {
+async function removeStaleSets(
+  store: RemoteStore,
+  jobDir: string,
+  current: string,
+  log: Logger,
+): Promise<string[]> {
   const removed: string[] = [];
   for (const entry of await store.list(jobDir)) {
     if (entry.type !== 'dir' || !isSetName(entry.name) || entry.name >= current) continue;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { FtpsClient, normaliseFingerprint, type FtpLogger } from '../ftp/index.ts';
 import { parseFtpUrl, UsageError, type FtpUrl } from './ftp-url.ts';
-import type { Logger } from '../logging/index.ts';
+import type { CliContext } from './context.ts';
 
 export interface FtpCliOptions {
   passwordFile?: string;
@@ -18,9 +18,15 @@ export interface FtpCliOptions {
 
 export function addFtpOptions(cmd: Command): Command {
   return cmd
-    .option('--password-file <file>', 'read the password from this file (default: the FTPS_PASSWORD environment variable)')
+    .option(
+      '--password-file <file>',
+      'read the password from this file (default: the FTPS_PASSWORD environment variable)',
+    )
     .option('--ca-file <file>', 'trust the CA certificate(s) in this PEM file')
-    .option('--fingerprint <sha256>', 'trust exactly the certificate with this SHA-256 fingerprint (sha256:AB:CD:…)')
+    .option(
+      '--fingerprint <sha256>',
+      'trust exactly the certificate with this SHA-256 fingerprint (sha256:AB:CD:…)',
+    )
     .option('--insecure', 'accept any certificate (dangerous: anyone in the middle can read the password)')
     .option('--tls12', 'cap TLS at version 1.2 (for servers with broken TLS 1.3)')
     .option('--plain', 'allow ftp:// URLs (plain FTP without TLS)')
@@ -33,7 +39,9 @@ export async function readPassword(opts: FtpCliOptions, env: NodeJS.ProcessEnv):
     try {
       text = await readFile(opts.passwordFile, 'utf8');
     } catch (err) {
-      throw new UsageError(`cannot read the password file ${opts.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new UsageError(
+        `cannot read the password file ${opts.passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
     }
     return text.replace(/\r?\n$/, '');
   }
@@ -47,13 +55,16 @@ export async function readPassword(opts: FtpCliOptions, env: NodeJS.ProcessEnv):
 export async function connectUrl(
   urlText: string,
   opts: FtpCliOptions,
-  env: NodeJS.ProcessEnv,
-  log: Logger,
+  ctx: CliContext,
 ): Promise<{ client: FtpsClient; url: FtpUrl }> {
+  const log = ctx.log;
   const url = parseFtpUrl(urlText, { plainAllowed: opts.plain === true });
-  const password = await readPassword(opts, env);
+  const password = await readPassword(opts, ctx.env);
+  ctx.redactor?.add(password);
   if (opts.insecure === true && opts.fingerprint !== undefined) {
-    throw new UsageError('--insecure and --fingerprint contradict each other: a pinned fingerprint is the safe choice');
+    throw new UsageError(
+      '--insecure and --fingerprint contradict each other: a pinned fingerprint is the safe choice',
+    );
   }
   if (opts.insecure === true) {
     log.warn('--insecure: the server certificate is NOT checked; the password and data can be intercepted');

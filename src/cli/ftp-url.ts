@@ -36,10 +36,14 @@ export function parseFtpUrl(text: string, opts: { plainAllowed?: boolean } = {})
     }
     tlsMode = 'none';
   } else {
-    throw new UsageError(`unsupported scheme "${scheme}:" (use ftpes:// for explicit FTPS or ftps:// for implicit FTPS)`);
+    throw new UsageError(
+      `unsupported scheme "${scheme}:" (use ftpes:// for explicit FTPS or ftps:// for implicit FTPS)`,
+    );
   }
   if (url.password !== '') {
-    throw new UsageError('do not put the password in the URL (it would show in ps and shell history); use FTPS_PASSWORD or --password-file');
+    throw new UsageError(
+      'do not put the password in the URL (it would show in ps and shell history); use FTPS_PASSWORD or --password-file',
+    );
   }
   if (url.username === '') throw new UsageError(`no user in "${text}" (expected ${scheme}://user@host/path)`);
   if (url.hostname === '') throw new UsageError(`no host in "${text}"`);

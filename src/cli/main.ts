@@ -7,7 +7,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { FtpConnectionError, FtpLoginError, FtpTimeoutError, FtpTlsError } from '../ftp/index.ts';
-import { createLogger } from '../logging/index.ts';
+import { createLogger, Redactor } from '../logging/index.ts';
+import { ConfigError } from '../config/index.ts';
 import { VERSION } from './version.ts';
 import { UsageError } from './ftp-url.ts';
 import type { CliContext } from './context.ts';
@@ -15,6 +16,9 @@ import { registerPut } from './commands/put.ts';
 import { registerGet } from './commands/get.ts';
 import { registerLs } from './commands/ls.ts';
 import { registerRm } from './commands/rm.ts';
+import { registerRun } from './commands/run.ts';
+import { registerCheckConfig } from './commands/check-config.ts';
+import { registerList } from './commands/list.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, connect: 3 } as const;
 
@@ -29,17 +33,22 @@ export interface MainIo {
 export async function main(argv: readonly string[], io: MainIo = {}): Promise<number> {
   const env = io.env ?? process.env;
   const stderr = io.stderr ?? process.stderr;
-  const log = await createLogger({
-    level: argv.includes('--debug') ? 'debug' : 'info',
-    journal: env.JOURNAL_STREAM !== undefined,
-    stream: stderr,
-  });
+  const redactor = new Redactor();
+  const log = await createLogger(
+    {
+      level: argv.includes('--debug') ? 'debug' : 'info',
+      journal: env.JOURNAL_STREAM !== undefined,
+      stream: stderr,
+    },
+    redactor,
+  );
   const ctx: CliContext = {
     stdin: io.stdin ?? process.stdin,
     stdout: io.stdout ?? process.stdout,
     stderr,
     env,
     log,
+    redactor,
   };
   const program = new Command('ftps-backup')
     .description('Scheduled backups of MySQL/MariaDB databases and site folders to FTPS servers')
@@ -51,6 +60,9 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
   registerGet(program, ctx);
   registerLs(program, ctx);
   registerRm(program, ctx);
+  registerRun(program, ctx);
+  registerCheckConfig(program, ctx);
+  registerList(program, ctx);
   try {
     await program.parseAsync(argv);
     return EXIT.ok;
@@ -62,8 +74,13 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     const [first, ...rest] = e.message.split('\n');
     log.error(`${first ?? e.name}`);
     for (const line of rest) log.error(line);
-    if (e instanceof UsageError) return EXIT.usage;
-    if (e instanceof FtpLoginError || e instanceof FtpTlsError || e instanceof FtpConnectionError || e instanceof FtpTimeoutError) {
+    if (e instanceof UsageError || e instanceof ConfigError) return EXIT.usage;
+    if (
+      e instanceof FtpLoginError ||
+      e instanceof FtpTlsError ||
+      e instanceof FtpConnectionError ||
+      e instanceof FtpTimeoutError
+    ) {
       return EXIT.connect;
     }
     return EXIT.failed;

@@ -31,7 +31,11 @@ export class FtpsStore implements RemoteStore {
     }
   }
 
-  async put(path: string, source: ReplayableSource, onProgress?: (bytes: number) => void): Promise<PutResult> {
+  async put(
+    path: string,
+    source: ReplayableSource,
+    onProgress?: (bytes: number) => void,
+  ): Promise<PutResult> {
     const r = await this.client.upload(path, source, { onProgress });
     return { bytes: r.bytes, sha256: r.sha256, verified: r.verified, resumedFrom: r.resumedFrom };
   }

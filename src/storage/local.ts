@@ -41,13 +41,18 @@ export class LocalStore implements RemoteStore {
     const out: StoreEntry[] = [];
     for (const d of dirents) {
       if (d.isDirectory()) out.push({ name: d.name, type: 'dir' });
-      else if (d.isFile()) out.push({ name: d.name, type: 'file', size: (await stat(join(d.parentPath, d.name))).size });
+      else if (d.isFile())
+        out.push({ name: d.name, type: 'file', size: (await stat(join(d.parentPath, d.name))).size });
       else out.push({ name: d.name, type: 'other' });
     }
     return out;
   }
 
-  async put(path: string, source: ReplayableSource, onProgress?: (bytes: number) => void): Promise<PutResult> {
+  async put(
+    path: string,
+    source: ReplayableSource,
+    onProgress?: (bytes: number) => void,
+  ): Promise<PutResult> {
     const file = this.real(path);
     await mkdir(dirname(file), { recursive: true });
     const input = source.open(0);
@@ -78,7 +83,9 @@ export class LocalStore implements RemoteStore {
       onDisk += chunk.length;
     }
     if (onDisk !== bytes || check.digest('hex') !== sha256) {
-      throw new Error(`verification of ${file} failed: wrote ${bytes} bytes, read back ${onDisk} with a different hash`);
+      throw new Error(
+        `verification of ${file} failed: wrote ${bytes} bytes, read back ${onDisk} with a different hash`,
+      );
     }
     return { bytes, sha256, verified: 'local sha256', resumedFrom: [] };
   }

@@ -224,7 +224,9 @@ class Session {
         resolve(tlsSocket);
       });
     });
-    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    return new Promise((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+    );
   }
 
   private async store(verb: 'STOR' | 'APPE', path: string): Promise<void> {
@@ -235,7 +237,10 @@ class Session {
     }
     const data = await this.dataSocket!;
     this.reply('150 Opening BINARY mode data connection');
-    const base = verb === 'APPE' ? (this.files.get(path) ?? Buffer.alloc(0)) : (this.files.get(path) ?? Buffer.alloc(0)).subarray(0, this.rest);
+    const base =
+      verb === 'APPE'
+        ? (this.files.get(path) ?? Buffer.alloc(0))
+        : (this.files.get(path) ?? Buffer.alloc(0)).subarray(0, this.rest);
     if (verb === 'STOR' && this.rest === 0) this.files.set(path, Buffer.alloc(0));
     this.rest = 0;
     const chunks: Buffer[] = [base];

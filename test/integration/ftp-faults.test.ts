@@ -43,7 +43,8 @@ async function connect(script: Script, extra: Partial<FtpsClientOptions> = {}): 
 const bufferSource = (data: Buffer) => ({
   open: (offset: number) => {
     const chunks: Buffer[] = [];
-    for (let i = offset; i < data.length; i += 65536) chunks.push(data.subarray(i, Math.min(i + 65536, data.length)));
+    for (let i = offset; i < data.length; i += 65536)
+      chunks.push(data.subarray(i, Math.min(i + 65536, data.length)));
     return Readable.from(chunks);
   },
 });

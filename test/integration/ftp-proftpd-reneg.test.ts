@@ -25,13 +25,20 @@ describe('ProFTPD (b2): control renegotiation every 3 s and data every 2 MB', ()
   const server = useFtpServer('proftpd', 'b2');
   it('uploads 1 GB byte-exact, reconnecting when the server kills the session', async () => {
     const log = testLog();
-    const client = await connectTo(server(), { log: log.logger, retry: { attempts: 8, initialDelayMs: 200, maxDelayMs: 2000 } });
+    const client = await connectTo(server(), {
+      log: log.logger,
+      retry: { attempts: 8, initialDelayMs: 200, maxDelayMs: 2000 },
+    });
     const r = await client.upload('reneg2.bin', patternSource('reneg-b2', BIG));
     await client.close();
     expect(r.bytes).toBe(BIG);
     expect(r.verified).toBe('size');
-    expect(await sha256OfFile(join(server().home, 'reneg2.bin'))).toEqual(await patternSha256('reneg-b2', BIG));
+    expect(await sha256OfFile(join(server().home, 'reneg2.bin'))).toEqual(
+      await patternSha256('reneg-b2', BIG),
+    );
     // Say what happened (the server kills the session only sometimes).
-    console.log(`b2: ${r.attempts} attempt(s), ${client.logins} login(s), control TLS sessions seen in the log: ${log.lines.filter((l) => l.includes('control: TLS session')).length}`);
+    console.log(
+      `b2: ${r.attempts} attempt(s), ${client.logins} login(s), control TLS sessions seen in the log: ${log.lines.filter((l) => l.includes('control: TLS session')).length}`,
+    );
   });
 });

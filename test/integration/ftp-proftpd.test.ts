@@ -25,14 +25,19 @@ describe('ProFTPD (a): TLS 1.3 and 1.2, session reuse required', () => {
 
   it('works capped at TLS 1.2, and every data connection resumes the session', async () => {
     const log = testLog();
-    const client = await connectTo(server(), { log: log.logger, tls: { ca: server().caPem, maxVersion: 'TLSv1.2' } });
+    const client = await connectTo(server(), {
+      log: log.logger,
+      tls: { ca: server().caPem, maxVersion: 'TLSv1.2' },
+    });
     expect(client.tlsInfo?.protocol).toBe('TLSv1.2');
     for (let i = 0; i < 3; i++) {
       const r = await client.upload(`tls12-${i}.bin`, patternSource(`t12-${i}`, 3_000_000));
       expect(r.verified).toBe('size+SHA-256');
     }
     await client.close();
-    expect(log.lines.filter((l) => l.startsWith('data:') && l.includes('session reused: true')).length).toBeGreaterThanOrEqual(3);
+    expect(
+      log.lines.filter((l) => l.startsWith('data:') && l.includes('session reused: true')).length,
+    ).toBeGreaterThanOrEqual(3);
     expect(log.lines.some((l) => l.startsWith('data:') && l.includes('session reused: false'))).toBe(false);
   });
 
@@ -68,11 +73,17 @@ describe('ProFTPD (a): TLS 1.3 and 1.2, session reuse required', () => {
   });
 
   it('accepts the pinned fingerprint without a CA, and refuses a different pin', async () => {
-    const ok = await FtpsClient.connect({ ...clientOptions(server()), tls: { fingerprint256: server().fingerprint256 } });
+    const ok = await FtpsClient.connect({
+      ...clientOptions(server()),
+      tls: { fingerprint256: server().fingerprint256 },
+    });
     await ok.upload('pinned.bin', patternSource('pin', 10_000));
     await ok.close();
     const wrong = 'AA:'.repeat(31) + 'AA';
-    const err = await FtpsClient.connect({ ...clientOptions(server()), tls: { fingerprint256: wrong } }).catch((e: unknown) => e);
+    const err = await FtpsClient.connect({
+      ...clientOptions(server()),
+      tls: { fingerprint256: wrong },
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FtpTlsError);
     expect((err as Error).message).toContain('not the pinned');
   });
@@ -80,7 +91,10 @@ describe('ProFTPD (a): TLS 1.3 and 1.2, session reuse required', () => {
   it('resumes with REST+STOR when the server session is killed mid-upload, and never calls the cut upload a success', async () => {
     const log = testLog();
     const size = 200_000_000;
-    const client = await connectTo(server(), { log: log.logger, retry: { attempts: 5, initialDelayMs: 100, maxDelayMs: 500 } });
+    const client = await connectTo(server(), {
+      log: log.logger,
+      retry: { attempts: 5, initialDelayMs: 100, maxDelayMs: 500 },
+    });
     let killed = 0;
     const target = join(server().home, 'killed.bin');
     const r = await client.upload('killed.bin', patternSource('kill', size, 100_000_000), {
@@ -101,7 +115,10 @@ describe('ProFTPD (a): TLS 1.3 and 1.2, session reuse required', () => {
 
 /** Kills ProFTPD's per-connection session processes (children of the master, found by PID). */
 function killSessionProcesses(masterPid: number): number {
-  const children = readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  const children = readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   for (const pid of children) process.kill(Number(pid), 'SIGKILL');
   void execFileSync;
   return children.length;

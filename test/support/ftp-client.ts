@@ -15,7 +15,10 @@ export function testLog(): TestLog {
   return { lines, logger: { debug: push, info: push, warn: push } };
 }
 
-export function clientOptions(info: FtpServerInfo, extra: Partial<FtpsClientOptions> = {}): FtpsClientOptions {
+export function clientOptions(
+  info: FtpServerInfo,
+  extra: Partial<FtpsClientOptions> = {},
+): FtpsClientOptions {
   return {
     host: info.host,
     port: info.port,

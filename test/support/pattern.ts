@@ -46,11 +46,17 @@ export function patternStream(seed: string, size: number, offset = 0, bytesPerSe
   return Readable.from(gen(), { objectMode: false });
 }
 
-export function patternSource(seed: string, size: number, bytesPerSecond?: number): { open: (offset: number) => Readable } {
+export function patternSource(
+  seed: string,
+  size: number,
+  bytesPerSecond?: number,
+): { open: (offset: number) => Readable } {
   return { open: (offset) => patternStream(seed, size, offset, bytesPerSecond) };
 }
 
-export async function sha256OfStream(stream: AsyncIterable<Buffer>): Promise<{ sha256: string; bytes: number }> {
+export async function sha256OfStream(
+  stream: AsyncIterable<Buffer>,
+): Promise<{ sha256: string; bytes: number }> {
   const h = createHash('sha256');
   let bytes = 0;
   for await (const chunk of stream) {

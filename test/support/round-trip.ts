@@ -7,7 +7,13 @@ import type { FtpsClient } from '../../src/ftp/index.ts';
 import type { FtpServerInfo } from '../harness/index.ts';
 import { patternSha256, patternSource, sha256OfFile } from './pattern.ts';
 
-export async function bigRoundTrip(client: FtpsClient, info: FtpServerInfo, name: string, size: number, seed = name): Promise<void> {
+export async function bigRoundTrip(
+  client: FtpsClient,
+  info: FtpServerInfo,
+  name: string,
+  size: number,
+  seed = name,
+): Promise<void> {
   const expected = await patternSha256(seed, size);
   const up = await client.upload(name, patternSource(seed, size));
   expect(up.bytes).toBe(size);

@@ -15,7 +15,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
       .argument('<url>', 'the remote file')
       .argument('<file>', 'local file, or - for standard output'),
   ).action(async (urlText: string, file: string, opts: FtpCliOptions) => {
-    const { client, url } = await connectUrl(urlText, opts, ctx.env, ctx.log);
+    const { client, url } = await connectUrl(urlText, opts, ctx);
     try {
       const total = await client.size(url.path);
       if (total === undefined) throw new Error(`${url.path} does not exist on the server`);

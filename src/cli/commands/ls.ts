@@ -5,9 +5,13 @@ import type { CliContext } from '../context.ts';
 
 export function registerLs(program: Command, ctx: CliContext): void {
   addFtpOptions(
-    program.command('ls').description('list a remote folder').argument('<url>', 'the remote folder').option('--json', 'print JSON'),
+    program
+      .command('ls')
+      .description('list a remote folder')
+      .argument('<url>', 'the remote folder')
+      .option('--json', 'print JSON'),
   ).action(async (urlText: string, opts: FtpCliOptions) => {
-    const { client, url } = await connectUrl(urlText, opts, ctx.env, ctx.log);
+    const { client, url } = await connectUrl(urlText, opts, ctx);
     try {
       const entries = await client.list(url.path);
       entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -19,7 +23,9 @@ export function registerLs(program: Command, ctx: CliContext): void {
         const kind = e.type === 'dir' ? 'd' : e.type === 'link' ? 'l' : e.type === 'file' ? '-' : '?';
         const size = e.size === undefined ? '' : String(e.size);
         const when = e.modified === undefined ? '' : e.modified.toISOString().replace('.000Z', 'Z');
-        ctx.stdout.write(`${kind} ${size.padStart(14)} ${when.padEnd(20)} ${e.name}${e.target ? ` -> ${e.target}` : ''}\n`);
+        ctx.stdout.write(
+          `${kind} ${size.padStart(14)} ${when.padEnd(20)} ${e.name}${e.target ? ` -> ${e.target}` : ''}\n`,
+        );
       }
     } finally {
       await client.close();

@@ -13,7 +13,9 @@ export function registerPut(program: Command, ctx: CliContext): void {
   addFtpOptions(
     program
       .command('put')
-      .description('upload files (or - for standard input) to an FTPS URL; several files go into the URL as a folder')
+      .description(
+        'upload files (or - for standard input) to an FTPS URL; several files go into the URL as a folder',
+      )
       .argument('<files...>', 'files to upload, then the destination URL'),
   ).action(async (args: string[], opts: FtpCliOptions) => {
     if (args.length < 2) throw new UsageError('put needs at least one file and a destination URL');
@@ -22,12 +24,14 @@ export function registerPut(program: Command, ctx: CliContext): void {
     if (files.filter((f) => f === '-').length > 0 && files.length > 1) {
       throw new UsageError('standard input (-) can only be uploaded alone');
     }
-    const { client, url } = await connectUrl(urlText, opts, ctx.env, ctx.log);
+    const { client, url } = await connectUrl(urlText, opts, ctx);
     try {
       const intoFolder = files.length > 1 || url.path.endsWith('/');
       if (intoFolder && url.path !== '/') await client.mkdirp(url.path);
       for (const file of files) {
-        const remote = intoFolder ? `${url.path.replace(/\/+$/, '')}/${file === '-' ? 'stdin' : basename(file)}` : url.path;
+        const remote = intoFolder
+          ? `${url.path.replace(/\/+$/, '')}/${file === '-' ? 'stdin' : basename(file)}`
+          : url.path;
         await putOne(client, file, remote, ctx);
       }
     } finally {

@@ -1,0 +1,3 @@
+<?php
+// Sample file of the bundled quick-start site.
+echo "Hello from the sample blog";

@@ -1,0 +1,36 @@
+/** listSets: a job's sets on its store, newest first — complete when manifest.json is there. */
+import { parseSetName } from '../domain/index.ts';
+import type { StoreFactory } from '../storage/types.ts';
+import { setsFolder } from './run-job.ts';
+
+export interface SetInfo {
+  name: string;
+  time: Date;
+  complete: boolean;
+  objects: number;
+  bytes: number;
+}
+
+export async function listSets(stores: StoreFactory, root: string, job: string): Promise<SetInfo[]> {
+  const store = await stores.open();
+  try {
+    const jobDir = setsFolder(root, job);
+    const out: SetInfo[] = [];
+    for (const entry of await store.list(jobDir)) {
+      const time = entry.type === 'dir' ? parseSetName(entry.name) : undefined;
+      if (time === undefined) continue; // foreign files and folders are not ours
+      const inside = await store.list(`${jobDir}/${entry.name}`);
+      const files = inside.filter((e) => e.type === 'file');
+      out.push({
+        name: entry.name,
+        time,
+        complete: files.some((f) => f.name === 'manifest.json'),
+        objects: files.filter((f) => f.name !== 'manifest.json' && !f.name.endsWith('.partial')).length,
+        bytes: files.reduce((n, f) => n + (f.size ?? 0), 0),
+      });
+    }
+    return out.sort((a, b) => b.time.getTime() - a.time.getTime());
+  } finally {
+    await store.close();
+  }
+}

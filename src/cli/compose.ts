@@ -1,0 +1,164 @@
+/**
+ * The composition root of a backup run: turns a loaded configuration into concrete objects — the store
+ * factory of a destination (secrets resolved here, registered with the redactor) and the object plans of
+ * a job (one per database, one per folder).
+ */
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { resolveSecret, type Destination, type EffectiveJob, type LoadedConfig } from '../config/index.ts';
+import { objectName } from '../domain/index.ts';
+import { createDirectorySource, createMysqlSource, listDatabases } from '../sources/index.ts';
+import { ftpsStoreFactory } from '../storage/ftps.ts';
+import { localStoreFactory } from '../storage/local.ts';
+import type { StoreFactory } from '../storage/types.ts';
+import type { ObjectPlan, RunJobInput } from '../app/run-job.ts';
+import type { Logger, Redactor } from '../logging/index.ts';
+import { normaliseFingerprint } from '../ftp/index.ts';
+import { VERSION } from './version.ts';
+import { UsageError } from './ftp-url.ts';
+
+export interface Destinations {
+  store: StoreFactory;
+  /** Root folder inside the store under which `<job>/<set>/` live. */
+  root: string;
+  connections: number;
+}
+
+export async function buildDestination(
+  dest: Destination,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  redactor: Redactor,
+): Promise<Destinations> {
+  if (dest.type === 'local') {
+    return { store: localStoreFactory(dest.path), root: '/', connections: 2 };
+  }
+  const password = await resolveSecret(dest.password, { env, onWarning: (m) => log.warn(m) });
+  redactor.add(password);
+  if (dest.tls === 'none')
+    log.warn(`destination ${dest.host}: tls: none — the password and the backups travel in clear text`);
+  if (dest.insecure)
+    log.warn(`destination ${dest.host}: insecure: true — the server certificate is not checked`);
+  const store = ftpsStoreFactory({
+    host: dest.host,
+    port: dest.port,
+    tlsMode: dest.tls,
+    user: dest.user,
+    password,
+    tls: {
+      ca: dest.ca !== undefined ? await readFile(dest.ca) : undefined,
+      fingerprint256: dest.fingerprint !== undefined ? normaliseFingerprint(dest.fingerprint) : undefined,
+      insecure: dest.insecure,
+      maxVersion: dest.tlsMaxVersion === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
+      legacyRenegotiation: dest.legacyRenegotiation,
+    },
+    maxSessionAgeMs: dest.maxSessionAge,
+    timeouts: {
+      connectMs: dest.timeouts.connect,
+      replyMs: dest.timeouts.idle,
+      dataMs: dest.timeouts.data,
+      finalReplyMs: dest.timeouts.finalReply,
+    },
+    log: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m) },
+  });
+  return { store, root: dest.root, connections: dest.connections };
+}
+
+export async function buildObjectPlans(
+  job: EffectiveJob,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  redactor: Redactor,
+): Promise<ObjectPlan[]> {
+  const plans: ObjectPlan[] = [];
+  const algorithm = job.compression.algorithm;
+  for (const source of job.sources) {
+    if (source.type === 'directory') {
+      plans.push({
+        name: objectName({ kind: 'directory', label: source.label }, algorithm, false),
+        source: createDirectorySource({
+          label: source.label,
+          path: source.path,
+          exclude: source.exclude,
+          excludeIfPresent: source.excludeIfPresent,
+          onUnreadable: source.onUnreadable,
+          onWarning: (m) => log.warn(`${source.label}: ${m}`),
+        }),
+      });
+      continue;
+    }
+    const password =
+      source.password === undefined
+        ? undefined
+        : await resolveSecret(source.password, { env, onWarning: (m) => log.warn(m) });
+    redactor.add(password);
+    const connection = {
+      user: source.user,
+      ...(source.socket !== undefined
+        ? { socket: source.socket }
+        : { host: source.host, ...(source.port !== undefined ? { port: source.port } : {}) }),
+    };
+    const databases =
+      source.databases === 'all'
+        ? await listDatabases({ ...connection, ...(password !== undefined ? { password } : {}) })
+        : source.databases;
+    if (databases.length === 0)
+      throw new UsageError(`job ${job.name}: source ${source.label} found no databases to back up`);
+    for (const database of databases) {
+      plans.push({
+        name: objectName({ kind: 'mysql', database }, algorithm, false),
+        source: createMysqlSource({
+          ...connection,
+          database,
+          ...(password !== undefined ? { password } : {}),
+          excludeTables: source.excludeTables,
+          extraOptions: source.extraOptions,
+          onWarning: (m) => log.warn(`${database}: ${m}`),
+        }),
+      });
+    }
+  }
+  return plans;
+}
+
+export function findJob(config: LoadedConfig, name: string): EffectiveJob {
+  const job = config.jobs.find((j) => j.name === name);
+  if (job === undefined) {
+    const known = config.jobs.map((j) => j.name).join(', ') || 'none';
+    throw new UsageError(`no job named "${name}" in ${config.configFile} (known: ${known})`);
+  }
+  return job;
+}
+
+export async function runJobInput(
+  config: LoadedConfig,
+  job: EffectiveJob,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  redactor: Redactor,
+): Promise<RunJobInput> {
+  const dest = config.destinations[job.destination];
+  if (dest === undefined) throw new UsageError(`job ${job.name}: unknown destination ${job.destination}`);
+  const destination = await buildDestination(dest, env, log, redactor);
+  const objects = await buildObjectPlans(job, env, log, redactor);
+  return {
+    job: job.name,
+    host: hostname(),
+    toolVersion: VERSION,
+    root: destination.root,
+    objects,
+    compression:
+      job.compression.algorithm === 'none'
+        ? { algorithm: 'none' }
+        : { algorithm: job.compression.algorithm, level: job.compression.level },
+    stores: destination.store,
+    parallel: destination.connections,
+    replayWindowBytes: job.replayWindow,
+    retry: {
+      attempts: job.retry.attempts,
+      initialDelayMs: job.retry.initialDelay,
+      maxDelayMs: job.retry.maxDelay,
+    },
+    log,
+  };
+}

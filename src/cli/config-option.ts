@@ -1,0 +1,26 @@
+/** Where the configuration comes from: --config, then FTPS_BACKUP_CONFIG, then /etc/ftps-backup/config.yaml. */
+import type { Command } from 'commander';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config/index.ts';
+import type { CliContext } from './context.ts';
+
+export const DEFAULT_CONFIG = '/etc/ftps-backup/config.yaml';
+
+export function addConfigOption(cmd: Command): Command {
+  return cmd.option(
+    '-c, --config <file>',
+    `configuration file (default: $FTPS_BACKUP_CONFIG or ${DEFAULT_CONFIG})`,
+  );
+}
+
+export function configPath(opts: { config?: string }, env: NodeJS.ProcessEnv): string {
+  return opts.config ?? env.FTPS_BACKUP_CONFIG ?? DEFAULT_CONFIG;
+}
+
+/** Loads and validates; warnings are logged. A ConfigError propagates (exit code 2). */
+export async function loadCliConfig(opts: { config?: string }, ctx: CliContext): Promise<LoadedConfig> {
+  const config = await loadConfig(configPath(opts, ctx.env), { env: ctx.env });
+  for (const w of config.warnings) ctx.log.warn(w);
+  return config;
+}
+
+export { ConfigError };
