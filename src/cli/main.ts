@@ -19,6 +19,7 @@ import { registerRm } from './commands/rm.ts';
 import { registerRun } from './commands/run.ts';
 import { registerCheckConfig } from './commands/check-config.ts';
 import { registerList } from './commands/list.ts';
+import { registerQuickstart } from './commands/quickstart.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, connect: 3 } as const;
 
@@ -63,6 +64,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
   registerRun(program, ctx);
   registerCheckConfig(program, ctx);
   registerList(program, ctx);
+  registerQuickstart(program, ctx);
   try {
     await program.parseAsync(argv);
     return EXIT.ok;
