@@ -234,31 +234,23 @@ async function uploadObject(
         summary,
       };
     } catch (err) {
+      // Did the source fail on its own? Look before aborting it (an abort makes every source fail).
+      const sourceError = err instanceof SourceFailedError ? err : await failedWithin(run.done, 250);
       abort.abort();
       await live.abandon().catch(() => {});
       // A failed source (dump error, missing trailer) is not retried: it would fail the same way.
-      const sourceFailed =
-        err instanceof SourceFailedError ||
-        (await run.done.then(
-          () => false,
-          () => true,
-        ));
+      if (sourceError !== undefined) {
+        throw sourceError instanceof SourceFailedError
+          ? sourceError
+          : new SourceFailedError(`${plan.name}: ${sourceError.message}`, { cause: sourceError });
+      }
       if (
-        sourceFailed ||
         attempt >= input.retry.attempts ||
         failFast.aborted ||
         input.signal?.aborted === true ||
         !isTransient(err)
       ) {
-        throw sourceFailed && !(err instanceof SourceFailedError)
-          ? new SourceFailedError(
-              `${plan.name}: ${await run.done.then(
-                () => '',
-                (e: unknown) => (e as Error).message,
-              )}`,
-              { cause: err },
-            )
-          : err;
+        throw err;
       }
       const wait = backoffDelay(
         attempt,
@@ -274,6 +266,22 @@ async function uploadObject(
       input.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** The error a promise rejects with within `ms`, or undefined (resolved, or still pending). */
+async function failedWithin(p: Promise<unknown>, ms: number): Promise<Error | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    p.then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    ),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return outcome;
 }
 
 /** Transient = the store says so (FTP errors carry `transient`); plain errors are not retried. */

@@ -27,7 +27,10 @@ export async function readManifest(store: RemoteStore, setPath: string): Promise
   return parseManifest(Buffer.concat(chunks).toString('utf8'));
 }
 
-export async function verifySet(store: RemoteStore, setPath: string): Promise<{ manifest: Manifest; checks: ObjectCheck[] }> {
+export async function verifySet(
+  store: RemoteStore,
+  setPath: string,
+): Promise<{ manifest: Manifest; checks: ObjectCheck[] }> {
   const manifest = await readManifest(store, setPath);
   const checks: ObjectCheck[] = [];
   for (const o of manifest.objects) {
@@ -47,9 +50,17 @@ export async function verifySet(store: RemoteStore, setPath: string): Promise<{ 
       problem = `cannot be read: ${(err as Error).message}`;
     }
     const sha256 = hash.digest('hex');
-    if (problem === undefined && size !== o.size) problem = `size ${size} differs from the manifest's ${o.size}`;
-    if (problem === undefined && sha256 !== o.sha256) problem = `sha256 ${sha256} differs from the manifest's ${o.sha256}`;
-    checks.push({ name: o.name, ok: problem === undefined, size, sha256, ...(problem !== undefined ? { problem } : {}) });
+    if (problem === undefined && size !== o.size)
+      problem = `size ${size} differs from the manifest's ${o.size}`;
+    if (problem === undefined && sha256 !== o.sha256)
+      problem = `sha256 ${sha256} differs from the manifest's ${o.sha256}`;
+    checks.push({
+      name: o.name,
+      ok: problem === undefined,
+      size,
+      sha256,
+      ...(problem !== undefined ? { problem } : {}),
+    });
   }
   return { manifest, checks };
 }
