@@ -8,6 +8,9 @@
  * is written last. A failure publishes nothing. After a success, stale incomplete sets of earlier runs of
  * the same job are removed (only names matching our set pattern).
  */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
 import { createCompressor, DigestStream } from '../pipeline/index.ts';
@@ -51,6 +54,11 @@ export interface RunJobInput {
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal | undefined;
   onObjectProgress?: (name: string, bytes: number) => void;
+  /**
+   * Write each object to this local folder first, then upload it with full resume (for slow links, or to
+   * hold a database snapshot for less time). The spool file is removed after the upload.
+   */
+  spool?: { dir: string; minFreeBytes?: number } | undefined;
 }
 
 export interface ObjectResult {
@@ -114,7 +122,18 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
           for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
             if (failFast.signal.aborted || input.signal?.aborted === true) return;
             try {
-              const r = await uploadObject(store, `${setPath}/${plan.name}`, plan, input, failFast.signal);
+              const r =
+                input.spool === undefined
+                  ? await uploadObject(store, `${setPath}/${plan.name}`, plan, input, failFast.signal)
+                  : await spoolObject(
+                      store,
+                      `${setPath}/${plan.name}`,
+                      plan,
+                      input,
+                      input.spool,
+                      setName,
+                      failFast.signal,
+                    );
               results.push(r);
               warnings.push(...r.summary.warnings.map((w2) => `${plan.name}: ${w2}`));
             } catch (err) {
@@ -265,6 +284,109 @@ async function uploadObject(
       failFast.removeEventListener('abort', onAbort);
       input.signal?.removeEventListener('abort', onAbort);
     }
+  }
+}
+
+/**
+ * Spooled upload: source → compression → sha256 → a local file; only when the source finished cleanly
+ * is the file uploaded, resumable from any offset, then removed. A failed source leaves nothing behind.
+ */
+async function spoolObject(
+  store: RemoteStore,
+  finalPath: string,
+  plan: ObjectPlan,
+  input: RunJobInput,
+  spool: { dir: string; minFreeBytes?: number },
+  setName: string,
+  failFast: AbortSignal,
+): Promise<ObjectResult> {
+  await mkdir(spool.dir, { recursive: true, mode: 0o700 });
+  const free = await statfs(spool.dir);
+  const freeBytes = free.bavail * free.bsize;
+  const need = spool.minFreeBytes ?? 256 * 1024 * 1024;
+  if (freeBytes < need) {
+    throw new Error(
+      `spool folder ${spool.dir} has ${Math.floor(freeBytes / 1048576)} MiB free, less than the ${Math.floor(need / 1048576)} MiB required; free space or set spool: false`,
+    );
+  }
+  const file = join(spool.dir, `${input.job}-${setName}-${plan.name}`);
+  const abort = new AbortController();
+  const onAbort = (): void => abort.abort();
+  failFast.addEventListener('abort', onAbort);
+  input.signal?.addEventListener('abort', onAbort);
+  try {
+    const run = plan.source.open(abort.signal);
+    run.done.catch(() => {});
+    const digest = new DigestStream();
+    try {
+      await pipeline(
+        run.stream,
+        createCompressor(input.compression.algorithm, input.compression.level),
+        digest,
+        createWriteStream(file, { mode: 0o600 }),
+      );
+    } catch (err) {
+      const sourceError = await failedWithin(run.done, 250);
+      if (sourceError !== undefined)
+        throw new SourceFailedError(`${plan.name}: ${sourceError.message}`, { cause: sourceError });
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw new Error(`the spool folder ${spool.dir} ran out of space while writing ${plan.name}`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    let summary: SourceSummary;
+    try {
+      summary = await run.done;
+    } catch (err) {
+      throw new SourceFailedError(`${plan.name}: ${(err as Error).message}`, { cause: err });
+    }
+    const d = await digest.digest();
+    input.log.info(`spooled ${plan.name}: ${d.bytes} bytes; uploading`);
+    const sleep = input.sleep ?? defaultSleep;
+    const random = input.random ?? Math.random;
+    const partial = `${finalPath}${PARTIAL_SUFFIX}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const put = await store.put(
+          partial,
+          { open: (offset) => createReadStream(file, { start: offset, highWaterMark: 256 * 1024 }) },
+          (b) => input.onObjectProgress?.(plan.name, b),
+        );
+        if (put.bytes !== d.bytes || put.sha256 !== d.sha256) {
+          throw new Error(
+            `${plan.name}: the store received ${put.bytes} bytes (sha256 ${put.sha256}) but the spool file has ${d.bytes} (sha256 ${d.sha256})`,
+          );
+        }
+        input.log.info(
+          `uploaded ${plan.name}: ${put.bytes} bytes, sha256 ${put.sha256}, verified by ${put.verified}`,
+        );
+        return {
+          name: plan.name,
+          size: put.bytes,
+          sha256: put.sha256,
+          verified: put.verified,
+          attempts: attempt,
+          summary,
+        };
+      } catch (err) {
+        if (attempt >= input.retry.attempts || abort.signal.aborted || !isTransient(err)) throw err;
+        const wait = backoffDelay(
+          attempt,
+          { initialDelay: input.retry.initialDelayMs, maxDelay: input.retry.maxDelayMs },
+          random(),
+        );
+        input.log.warn(
+          `${plan.name}: upload attempt ${attempt} failed (${(err as Error).message}); retrying from the spool file in ${Math.round(wait / 1000)} s`,
+        );
+        await sleep(wait);
+      }
+    }
+  } finally {
+    failFast.removeEventListener('abort', onAbort);
+    input.signal?.removeEventListener('abort', onAbort);
+    await rm(file, { force: true });
   }
 }
 

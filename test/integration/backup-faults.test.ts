@@ -53,8 +53,8 @@ function input(
   job: string,
   objects: RunJobInput['objects'],
   extra: Partial<RunJobInput> = {},
+  log = testLog(),
 ): RunJobInput {
-  const log = testLog();
   return {
     job,
     host: 'test',
@@ -221,6 +221,51 @@ describe('ProFTPD (a): cuts, a killed dump, a full disk', () => {
     } finally {
       execFileSync('umount', [jobDir]);
     }
+  });
+});
+
+describe('ProFTPD (d): spooled object, restarts refused', () => {
+  const server = useFtpServer('proftpd', 'd');
+  it('uploads again from the spool file after a cut (451 on resume), the source ran once, the spool is emptied', async () => {
+    const siteDir = join(work, 'spool-site');
+    mkdirSync(siteDir);
+    writeFileSync(join(siteDir, 'a.bin'), await streamToBuffer(150_000_000));
+    const spoolDir = join(work, 'spool');
+    const { source, runs } = counted(createDirectorySource({ label: 's', path: siteDir }));
+    let killed = false;
+    const log = testLog();
+    const result = await runJob(
+      input(
+        server(),
+        'spooled',
+        [{ name: 'files-s.tar.zst', source }],
+        {
+          spool: { dir: spoolDir, minFreeBytes: 1 },
+          onObjectProgress: (_n, bytes) => {
+            if (!killed && bytes > 60_000_000) killed = killSessions(server().pid) > 0;
+          },
+        },
+        log,
+      ),
+    );
+    expect(killed).toBe(true);
+    expect(log.lines.some((l) => l.includes('refuses to resume uploads (451)'))).toBe(true);
+    expect(runs()).toBe(1);
+    expect(result.objects[0]!.attempts).toBe(1); // the store restarted by itself after the 451
+    const setDir = join(server().home, 'backups', 'spooled', result.setName);
+    expect((await sha256OfFile(join(setDir, 'files-s.tar.zst'))).sha256).toBe(result.objects[0]!.sha256);
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  it('refuses to spool without enough free space, before running the source', async () => {
+    const { source, runs } = counted(createDirectorySource({ label: 's', path: work }));
+    const err = await runJob(
+      input(server(), 'nospace', [{ name: 'files-s.tar.zst', source }], {
+        spool: { dir: join(work, 'spool2'), minFreeBytes: Number.MAX_SAFE_INTEGER },
+      }),
+    ).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/spool folder .* MiB free, less than/);
+    expect(runs()).toBe(0);
   });
 });
 

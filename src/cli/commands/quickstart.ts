@@ -57,16 +57,30 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
       const job = config.jobs[0]!;
       const input = await runJobInput(config, job, ctx.env, ctx.log, ctx.redactor!);
       const result = await runJob(input);
-      say(`2. backed up ${SAMPLE_SITE}: set ${result.setName}, ${formatBytes(result.bytes)} in ${result.objects.length} object(s)`);
+      say(
+        `2. backed up ${SAMPLE_SITE}: set ${result.setName}, ${formatBytes(result.bytes)} in ${result.objects.length} object(s)`,
+      );
       const store = new LocalStore(join(work, 'backups'));
-      const sets = await listSets({ description: store.description, open: () => Promise.resolve(store) }, '/', job.name);
-      for (const s of sets) say(`3. listed: ${s.name} ${formatBytes(s.bytes)} ${s.complete ? 'complete' : 'INCOMPLETE'}`);
+      const sets = await listSets(
+        { description: store.description, open: () => Promise.resolve(store) },
+        '/',
+        job.name,
+      );
+      for (const s of sets)
+        say(`3. listed: ${s.name} ${formatBytes(s.bytes)} ${s.complete ? 'complete' : 'INCOMPLETE'}`);
       const { checks } = await verifySet(store, result.setPath);
-      for (const c of checks) say(`4. verified ${c.name}: ${c.ok ? `OK (sha256 ${c.sha256.slice(0, 16)}…)` : `FAILED: ${c.problem}`}`);
+      for (const c of checks)
+        say(
+          `4. verified ${c.name}: ${c.ok ? `OK (sha256 ${c.sha256.slice(0, 16)}…)` : `FAILED: ${c.problem}`}`,
+        );
       if (checks.some((c) => !c.ok)) throw new Error('verification failed');
       const compared = await compareWithOriginal(store, result.setPath, result.objects[0]!.name);
-      say(`5. extracted and compared with the original: ${compared} files identical, excluded cache left out`);
-      say(`done. Everything is in ${work} (backups/, config.yaml). Try: ftps-backup list sample-blog -c ${configFile}`);
+      say(
+        `5. extracted and compared with the original: ${compared} files identical, excluded cache left out`,
+      );
+      say(
+        `done. Everything is in ${work} (backups/, config.yaml). Try: ftps-backup list sample-blog -c ${configFile}`,
+      );
     });
 }
 
@@ -94,14 +108,18 @@ async function compareWithOriginal(store: LocalStore, setPath: string, objectNam
       } else next();
     });
   });
-  const decompress = createDecompressor(objectName.endsWith('.zst') ? 'zstd' : objectName.endsWith('.gz') ? 'gzip' : 'none');
+  const decompress = createDecompressor(
+    objectName.endsWith('.zst') ? 'zstd' : objectName.endsWith('.gz') ? 'gzip' : 'none',
+  );
   const done = pipeline(decompress, ex);
   await store.get(`${setPath}/${objectName}`, decompress);
   decompress.end();
   await done;
   const expected = await countFiles(SAMPLE_SITE, (p) => !p.startsWith('wp-content/cache/'));
   if (mismatches.length > 0 || files !== expected) {
-    throw new Error(`the extracted archive differs from the original (${files} of ${expected} files; different: ${mismatches.join(', ')})`);
+    throw new Error(
+      `the extracted archive differs from the original (${files} of ${expected} files; different: ${mismatches.join(', ')})`,
+    );
   }
   return files;
 }
