@@ -4,11 +4,14 @@
  * before the process exits is reported, so a peak in the final 20 ms could be missed.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface Measurement {
   seconds: number;
+  /** Peak RSS of the process itself (its VmHWM). */
   peakRssBytes: number;
+  /** Sum of the peak RSS of the process and every descendant seen (for shell pipelines; an upper bound). */
+  treePeakRssBytes: number;
   code: number | null;
   stderr: string;
 }
@@ -23,6 +26,32 @@ function vmHwm(pid: number): number | undefined {
   }
 }
 
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const visit = (p: number): void => {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      return;
+    }
+    for (const t of tasks) {
+      let kids: string[] = [];
+      try {
+        kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      } catch {
+        // gone
+      }
+      for (const k of kids) {
+        out.push(Number(k));
+        visit(Number(k));
+      }
+    }
+  };
+  visit(pid);
+  return out;
+}
+
 export function measure(
   command: string,
   args: string[],
@@ -32,13 +61,19 @@ export function measure(
     const started = process.hrtime.bigint();
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let peak = 0;
+    const peaks = new Map<number, number>();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
     const timer = setInterval(() => {
-      const v = child.pid === undefined ? undefined : vmHwm(child.pid);
+      if (child.pid === undefined) return;
+      const v = vmHwm(child.pid);
       if (v !== undefined && v > peak) peak = v;
+      for (const pid of descendants(child.pid)) {
+        const h = vmHwm(pid);
+        if (h !== undefined && h > (peaks.get(pid) ?? 0)) peaks.set(pid, h);
+      }
     }, 20);
     child.on('error', (err) => {
       clearInterval(timer);
@@ -46,7 +81,9 @@ export function measure(
     });
     child.on('exit', (code) => {
       clearInterval(timer);
-      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssBytes: peak, code, stderr });
+      let tree = peak;
+      for (const v of peaks.values()) tree += v;
+      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssBytes: peak, treePeakRssBytes: tree, code, stderr });
     });
   });
 }

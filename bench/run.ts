@@ -1,7 +1,8 @@
 /** `npm run bench -- <name>`: runs one benchmark (default: all). Benchmarks print; they never assert. */
 import { benchUpload } from './upload.ts';
+import { benchBackup } from './backup.ts';
 
-const benches: Record<string, () => Promise<void>> = { upload: benchUpload };
+const benches: Record<string, () => Promise<void>> = { upload: benchUpload, backup: benchBackup };
 const wanted = process.argv.slice(2);
 for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
   const fn = benches[name];

@@ -46,6 +46,10 @@ export interface RunJobInput {
   stores: StoreFactory;
   /** Objects uploaded at once, each over its own connection. */
   parallel: number;
+  /**
+   * Memory for replaying the most recent bytes after a drop, shared by the objects uploading at once
+   * (each gets replayWindowBytes / parallel): the server is never behind by more than what was in flight.
+   */
   replayWindowBytes: number;
   retry: { attempts: number; initialDelayMs: number; maxDelayMs: number };
   log: Logger;
@@ -225,7 +229,7 @@ async function uploadObject(
     const flow = pipeline(run.stream, compressor, digest, out);
     flow.catch(() => {}); // reported through run.done / the upload
     run.done.catch(() => {});
-    const live = new LiveReplaySource(out, input.replayWindowBytes);
+    const live = new LiveReplaySource(out, Math.floor(input.replayWindowBytes / Math.max(1, input.parallel)));
     try {
       const put = await store.put(partial, live, (b) => input.onObjectProgress?.(plan.name, b));
       await flow;
