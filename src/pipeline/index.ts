@@ -1,0 +1,19 @@
+/**
+ * src/pipeline — stream stages between a source and the store: compression (zstd, gzip, none),
+ * hashing/counting (DigestStream) and the bounded ReplayWindow that lets an upload resume after a drop
+ * without re-running its source. (Encryption will live here too.)
+ *
+ * May import only Node built-ins and src/domain. Every stage is a plain Node stream or a small class;
+ * none of them buffers more than a bounded amount, so back-pressure keeps memory flat whatever the size.
+ */
+export {
+  COMPRESSION_ALGORITHMS,
+  COMPRESSION_LEVEL_RANGE,
+  DEFAULT_COMPRESSION_LEVEL,
+  compressionSuffix,
+  createCompressor,
+  createDecompressor,
+  type CompressionAlgorithm,
+} from './compress.ts';
+export { DigestStream, type DigestResult } from './digest.ts';
+export { ReplayWindow } from './replay.ts';
