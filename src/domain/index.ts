@@ -1,7 +1,13 @@
 /**
- * src/domain — pure rules: set and object names, the manifest, retry delays (and retention). Imports
- * nothing: no node:fs/net, no logger, no clock, no randomness — time and randomness come in as arguments.
+ * src/domain — pure rules shared by the rest of src/: set and object names (set-name.ts), the
+ * manifest.json format (manifest.ts), retry delays (retry.ts) and retention (retention.ts).
+ *
+ * Imports nothing outside this folder and no Node modules: no node:fs/net, no logger, no clock
+ * (Date.now(), new Date() without an argument) and no randomness (Math.random()) — time and random
+ * numbers come in as arguments, so every function here is deterministic and unit-tested by equality.
+ * (Only the language's own globals are used: Date for UTC calendar arithmetic, TextEncoder/TextDecoder.)
  */
 export * from './set-name.ts';
 export * from './manifest.ts';
 export * from './retry.ts';
+export * from './retention.ts';

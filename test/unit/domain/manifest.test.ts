@@ -1,0 +1,271 @@
+import { describe, expect, it } from 'vitest';
+import { ManifestError, parseManifest, serializeManifest, type Manifest } from '../../../src/domain/index.ts';
+
+const SHA_A = 'a'.repeat(64);
+const SHA_B = '0123456789abcdef'.repeat(4);
+
+function sample(): Manifest {
+  return {
+    version: 1,
+    job: 'blog',
+    host: 'web1',
+    setName: '20261122T031500Z',
+    startedAt: '2026-11-22T03:15:00.123Z',
+    finishedAt: '2026-11-22T03:17:41.500Z',
+    toolVersion: '0.1.0',
+    objects: [
+      {
+        name: 'db-wp.sql.zst',
+        size: 1234,
+        sha256: SHA_A,
+        compression: 'zstd',
+        encrypted: false,
+        source: { kind: 'mysql', database: 'wp', tables: 12, views: 1, routines: 2, triggers: 1, events: 0 },
+      },
+      {
+        name: 'files-site.tar.gz.age',
+        size: 0,
+        sha256: SHA_B,
+        compression: 'gzip',
+        encrypted: true,
+        source: {
+          kind: 'directory',
+          label: 'site',
+          path: '/var/www/site',
+          files: 10,
+          dirs: 3,
+          symlinks: 1,
+          bytes: 4096,
+          excluded: 2,
+        },
+      },
+    ],
+    warnings: ['db-wp.sql.zst: table wp_log is MyISAM'],
+  };
+}
+
+// Written by hand: the exact text serializeManifest must produce for sample().
+const GOLDEN = `{
+  "version": 1,
+  "job": "blog",
+  "host": "web1",
+  "setName": "20261122T031500Z",
+  "startedAt": "2026-11-22T03:15:00.123Z",
+  "finishedAt": "2026-11-22T03:17:41.500Z",
+  "toolVersion": "0.1.0",
+  "objects": [
+    {
+      "name": "db-wp.sql.zst",
+      "size": 1234,
+      "sha256": "${SHA_A}",
+      "compression": "zstd",
+      "encrypted": false,
+      "source": {
+        "kind": "mysql",
+        "database": "wp",
+        "tables": 12,
+        "views": 1,
+        "routines": 2,
+        "triggers": 1,
+        "events": 0
+      }
+    },
+    {
+      "name": "files-site.tar.gz.age",
+      "size": 0,
+      "sha256": "${SHA_B}",
+      "compression": "gzip",
+      "encrypted": true,
+      "source": {
+        "kind": "directory",
+        "label": "site",
+        "path": "/var/www/site",
+        "files": 10,
+        "dirs": 3,
+        "symlinks": 1,
+        "bytes": 4096,
+        "excluded": 2
+      }
+    }
+  ],
+  "warnings": [
+    "db-wp.sql.zst: table wp_log is MyISAM"
+  ]
+}
+`;
+
+/** Reverses the key order of every object, recursively (same content, different insertion order). */
+function reversedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reversedKeys);
+  if (typeof v === 'object' && v !== null)
+    return Object.fromEntries(
+      Object.entries(v)
+        .reverse()
+        .map(([k, x]) => [k, reversedKeys(x)]),
+    );
+  return v;
+}
+
+describe('serializeManifest', () => {
+  it('writes the golden text: fixed key order, two-space indent, trailing newline', () => {
+    expect(serializeManifest(sample())).toBe(GOLDEN);
+  });
+
+  it('does not depend on the key order of its input', () => {
+    expect(serializeManifest(reversedKeys(sample()) as Manifest)).toBe(GOLDEN);
+  });
+
+  it('keeps extra source keys after the known ones, sorted', () => {
+    const m = sample();
+    const summary = {
+      warnings: ['w'],
+      kind: 'mysql',
+      zeta: 1,
+      database: 'wp',
+      alpha: true,
+      tables: 3,
+    } as const;
+    m.objects = [{ ...m.objects[0]!, source: summary }];
+    const text = serializeManifest(m);
+    const source = (JSON.parse(text) as { objects: { source: object }[] }).objects[0]!.source;
+    expect(Object.keys(source)).toEqual(['kind', 'database', 'tables', 'alpha', 'warnings', 'zeta']);
+    expect(parseManifest(text).objects[0]!.source).toEqual(summary);
+    expect(serializeManifest(parseManifest(text))).toBe(text);
+  });
+});
+
+describe('parseManifest', () => {
+  it('round-trips', () => {
+    expect(parseManifest(GOLDEN)).toEqual(sample());
+    expect(serializeManifest(parseManifest(GOLDEN))).toBe(GOLDEN);
+  });
+
+  it('accepts a manifest without objects or warnings, without optional counts, and ignores unknown top-level keys', () => {
+    const m = { ...sample(), objects: [], warnings: [], comment: 'from a newer 0.x' };
+    expect(parseManifest(JSON.stringify(m))).toEqual({ ...sample(), objects: [], warnings: [] });
+    const minimal = sample();
+    minimal.objects = [{ ...minimal.objects[0]!, source: { kind: 'mysql', database: 'wp', tables: 0 } }];
+    expect(parseManifest(serializeManifest(minimal))).toEqual(minimal);
+  });
+
+  const mutate = (
+    f: (m: Record<string, unknown> & { objects: Record<string, unknown>[] }) => void,
+  ): string => {
+    const m = JSON.parse(GOLDEN) as Record<string, unknown> & { objects: Record<string, unknown>[] };
+    f(m);
+    return JSON.stringify(m);
+  };
+  const src = (m: { objects: Record<string, unknown>[] }, i = 0): Record<string, unknown> =>
+    m.objects[i]!.source as Record<string, unknown>;
+
+  it.each([
+    ['not JSON', '{"version": 1,', '', /is not JSON/],
+    ['a list', '[]', '', /the document must be an object/],
+    ['null', 'null', '', /must be an object/],
+    ['version 2', mutate((m) => (m.version = 2)), 'version', /version must be 1 \(got 2\)/],
+    ['version "1"', mutate((m) => (m.version = '1')), 'version', /got "1"/],
+    ['no job', mutate((m) => delete m.job), 'job', /job must be a non-empty string \(got nothing\)/],
+    ['empty host', mutate((m) => (m.host = '')), 'host', /host must be a non-empty string/],
+    ['setName latest', mutate((m) => (m.setName = 'latest')), 'setName', /setName must be a set name/],
+    ['setName 31 Nov', mutate((m) => (m.setName = '20261131T000000Z')), 'setName', /set name/],
+    ['startedAt text', mutate((m) => (m.startedAt = 'yesterday')), 'startedAt', /ISO 8601/],
+    ['finishedAt number', mutate((m) => (m.finishedAt = 1)), 'finishedAt', /non-empty string/],
+    ['no toolVersion', mutate((m) => delete m.toolVersion), 'toolVersion', /toolVersion/],
+    ['objects object', mutate((m) => (m.objects = {} as never)), 'objects', /objects must be a list/],
+    ['objects[1] null', mutate((m) => (m.objects[1] = null as never)), 'objects[1]', /must be an object/],
+    [
+      'path in a name',
+      mutate((m) => (m.objects[0]!.name = '../../etc/passwd')),
+      'objects[0].name',
+      /must be an object name/,
+    ],
+    [
+      'partial name',
+      mutate((m) => (m.objects[0]!.name = 'db-wp.sql.zst.partial')),
+      'objects[0].name',
+      /must be an object name/,
+    ],
+    ['negative size', mutate((m) => (m.objects[0]!.size = -1)), 'objects[0].size', /non-negative integer/],
+    ['fractional size', mutate((m) => (m.objects[1]!.size = 1.5)), 'objects[1].size', /non-negative integer/],
+    ['size as text', mutate((m) => (m.objects[0]!.size = '12')), 'objects[0].size', /non-negative integer/],
+    [
+      'upper-case sha256',
+      mutate((m) => (m.objects[0]!.sha256 = 'A'.repeat(64))),
+      'objects[0].sha256',
+      /64 lower-case hex digits/,
+    ],
+    ['short sha256', mutate((m) => (m.objects[0]!.sha256 = 'abc')), 'objects[0].sha256', /64/],
+    ['compression xz', mutate((m) => (m.objects[0]!.compression = 'xz')), 'objects[0].compression', /zstd/],
+    [
+      'encrypted "yes"',
+      mutate((m) => (m.objects[0]!.encrypted = 'yes')),
+      'objects[0].encrypted',
+      /true or false/,
+    ],
+    ['no source', mutate((m) => delete m.objects[0]!.source), 'objects[0].source', /must be an object/],
+    [
+      'source kind pg',
+      mutate((m) => (src(m).kind = 'pg')),
+      'objects[0].source.kind',
+      /"mysql" or "directory"/,
+    ],
+    ['no tables', mutate((m) => delete src(m).tables), 'objects[0].source.tables', /non-negative integer/],
+    ['views -1', mutate((m) => (src(m).views = -1)), 'objects[0].source.views', /non-negative integer/],
+    ['no path', mutate((m) => delete src(m, 1).path), 'objects[1].source.path', /non-empty string/],
+    ['symlinks null', mutate((m) => (src(m, 1).symlinks = null)), 'objects[1].source.symlinks', /integer/],
+    [
+      'name vs compression',
+      mutate((m) => (m.objects[0]!.compression = 'gzip')),
+      'objects[0].name',
+      /does not match .* \(expected "db-wp.sql.gz"\)/,
+    ],
+    [
+      'name vs encryption',
+      mutate((m) => (m.objects[1]!.encrypted = false)),
+      'objects[1].name',
+      /expected "files-site.tar.gz"/,
+    ],
+    [
+      'name vs database',
+      mutate((m) => (src(m).database = 'shop')),
+      'objects[0].name',
+      /expected "db-shop.sql.zst"/,
+    ],
+    [
+      'name vs kind',
+      mutate((m) => (m.objects[0]!.source = src(m, 1))),
+      'objects[0].name',
+      /expected "files-site.tar.zst"/,
+    ],
+    [
+      'duplicate object',
+      mutate((m) => (m.objects[1] = m.objects[0]!)),
+      'objects[1].name',
+      /repeats objects\[0\]\.name/,
+    ],
+    ['warnings text', mutate((m) => (m.warnings = 'none')), 'warnings', /list of strings/],
+    ['warning number', mutate((m) => (m.warnings = ['ok', 3])), 'warnings[1]', /must be a string \(got 3\)/],
+  ] as const)('rejects %s, naming %j', (_title, text, field, message) => {
+    let error: unknown;
+    try {
+      parseManifest(text);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).field).toBe(field);
+    expect((error as ManifestError).message).toMatch(/^invalid manifest\.json: /);
+    expect((error as ManifestError).message).toMatch(message);
+    if (field !== '') expect((error as ManifestError).message).toContain(`: ${field} `);
+  });
+
+  it('shortens a long bad value in the message', () => {
+    const text = mutate((m) => (m.setName = 'x'.repeat(500)));
+    expect(() => parseManifest(text)).toThrow(/got "x{20,}\.\.\.\)$/);
+    try {
+      parseManifest(text);
+    } catch (err) {
+      expect((err as Error).message.length).toBeLessThan(160);
+    }
+  });
+});
