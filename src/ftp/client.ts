@@ -144,7 +144,11 @@ export class FtpsClient {
       this.session = undefined;
       await old.control.quit();
     }
-    const credentials: Credentials = { user: this.opts.user, password: this.opts.password, account: this.opts.account };
+    const credentials: Credentials = {
+      user: this.opts.user,
+      password: this.opts.password,
+      account: this.opts.account,
+    };
     const session = await openSession(
       {
         host: this.opts.host,
@@ -190,7 +194,9 @@ export class FtpsClient {
         return await op(s);
       } catch (err) {
         if (!(err instanceof FtpError) || !err.transient || attempt >= this.retry.attempts) throw err;
-        this.log.info(`${what} failed (${err.message}); retrying (attempt ${attempt + 1} of ${this.retry.attempts})`);
+        this.log.info(
+          `${what} failed (${err.message}); retrying (attempt ${attempt + 1} of ${this.retry.attempts})`,
+        );
         this.dropSessionIfNeeded(err);
         await sleep(this.backoff(attempt));
       }
@@ -213,7 +219,8 @@ export class FtpsClient {
   private dropSessionIfNeeded(err: FtpError): void {
     const s = this.session;
     if (s === undefined) return;
-    const dataTls = err instanceof FtpTlsError || (err instanceof FtpReplyError && [425, 522, 421, 530].includes(err.code));
+    const dataTls =
+      err instanceof FtpTlsError || (err instanceof FtpReplyError && [425, 522, 421, 530].includes(err.code));
     if (dataTls || s.control.isClosed || !(err instanceof FtpReplyError)) {
       this.session = undefined;
       void s.control.quit();
@@ -281,7 +288,8 @@ export class FtpsClient {
     try {
       await once();
     } catch (err) {
-      if (opts.replace !== true || !(err instanceof FtpReplyError) || (await this.size(to)) === undefined) throw err;
+      if (opts.replace !== true || !(err instanceof FtpReplyError) || (await this.size(to)) === undefined)
+        throw err;
       await this.delete(to);
       await once();
     }
@@ -381,7 +389,11 @@ export class FtpsClient {
   }
 
   /** Downloads `path` into `sink` (from `offset` with REST). Retries resume where the data stopped. */
-  async download(path: string, sink: Writable, opts: { offset?: number; onProgress?: (bytes: number) => void } = {}): Promise<number> {
+  async download(
+    path: string,
+    sink: Writable,
+    opts: { offset?: number; onProgress?: (bytes: number) => void } = {},
+  ): Promise<number> {
     let received = opts.offset ?? 0;
     await this.run('download', async (s) => {
       await download(
@@ -414,7 +426,10 @@ export class FtpsClient {
     for (let attempt = 1; ; attempt++) {
       const s = await this.readyWithRetry(attempt);
       if (serverHasher === undefined && s.hash !== undefined && s.hash.algorithm !== 'SHA-256') {
-        serverHasher = { algorithm: s.hash.algorithm, hash: createHash(s.hash.algorithm === 'SHA-1' ? 'sha1' : 'md5') };
+        serverHasher = {
+          algorithm: s.hash.algorithm,
+          hash: createHash(s.hash.algorithm === 'SHA-1' ? 'sha1' : 'md5'),
+        };
       }
       let verb: 'STOR' | 'APPE' = 'STOR';
       try {
@@ -433,7 +448,8 @@ export class FtpsClient {
         }
         const stream = source.open(offset);
         if (stream === undefined) {
-          if (offset === 0) throw new FtpError('the upload source cannot be read again from the start', false);
+          if (offset === 0)
+            throw new FtpError('the upload source cannot be read again from the start', false);
           this.log.info(`cannot replay from byte ${offset}; uploading ${path} from the start`);
           offset = 0;
           attempt -= 1;
@@ -444,28 +460,44 @@ export class FtpsClient {
           this.log.info(`resuming ${path} at byte ${offset} with ${verb === 'APPE' ? 'APPE' : 'REST+STOR'}`);
         }
         let pos = offset;
-        const sent = await upload(s.control, this.state, verb, path, stream, this.transferTimeouts(), (chunk) => {
-          const end = pos + chunk.length;
-          if (end > hashedUpTo) {
-            const part = chunk.subarray(Math.max(0, hashedUpTo - pos));
-            sha256.update(part);
-            serverHasher?.hash.update(part);
-            hashedUpTo = end;
-          }
-          pos = end;
-          opts.onProgress?.(pos);
-        });
+        const sent = await upload(
+          s.control,
+          this.state,
+          verb,
+          path,
+          stream,
+          this.transferTimeouts(),
+          (chunk) => {
+            const end = pos + chunk.length;
+            if (end > hashedUpTo) {
+              const part = chunk.subarray(Math.max(0, hashedUpTo - pos));
+              sha256.update(part);
+              serverHasher?.hash.update(part);
+              hashedUpTo = end;
+            }
+            pos = end;
+            opts.onProgress?.(pos);
+          },
+        );
         if (offset > 0) this.state.restartAllowed = true;
         const total = offset + sent;
         const verified = await this.verifyUpload(path, total, sha256, serverHasher);
-        return { bytes: total, sha256: sha256.copy().digest('hex'), verified, attempts: attempt, resumedFrom };
+        return {
+          bytes: total,
+          sha256: sha256.copy().digest('hex'),
+          verified,
+          attempts: attempt,
+          resumedFrom,
+        };
       } catch (err) {
         if (err instanceof TransferRefusedError && offset > 0 && (err.code === 451 || err.code >= 500)) {
           // The server refuses restarts (ProFTPD without AllowStoreRestart: 451 on both REST+STOR and APPE).
           if (!appeTried) {
             appeTried = true;
           } else {
-            this.log.info(`the server refuses to resume uploads (${err.code}); uploading ${path} from the start`);
+            this.log.info(
+              `the server refuses to resume uploads (${err.code}); uploading ${path} from the start`,
+            );
             this.state.restartAllowed = false;
             offset = 0;
           }
@@ -473,13 +505,18 @@ export class FtpsClient {
           continue;
         }
         if (!(err instanceof FtpError) || !err.transient || attempt >= this.retry.attempts) throw err;
-        this.log.info(`upload of ${path} failed (${err.message}); retrying (attempt ${attempt + 1} of ${this.retry.attempts})`);
+        this.log.info(
+          `upload of ${path} failed (${err.message}); retrying (attempt ${attempt + 1} of ${this.retry.attempts})`,
+        );
         // Any failure mid-upload: start over on a fresh session (it costs one login and clears all doubt).
         const old = this.session;
         this.session = undefined;
         if (old !== undefined) void old.control.quit();
         await sleep(this.backoff(attempt));
-        const remote = err instanceof FtpVerificationError && err.kind === 'hash' ? 0 : await this.size(path).catch(() => 0);
+        const remote =
+          err instanceof FtpVerificationError && err.kind === 'hash'
+            ? 0
+            : await this.size(path).catch(() => 0);
         offset = remote !== undefined && remote > 0 && remote <= hashedUpTo ? remote : 0;
         appeTried = false;
       }

@@ -10,7 +10,13 @@ import { StringDecoder } from 'node:string_decoder';
 import { ReplyReader, formatCommand, redactCommand, type FtpReply } from './protocol/index.ts';
 import { FtpConnectionError, FtpError, FtpReplyError, FtpTimeoutError, FtpTlsError } from './errors.ts';
 import type { FtpLogger } from './log.ts';
-import { describePeer, tlsConnectOptions, verifyControlPeer, type PeerInfo, type TlsSettings } from './tls.ts';
+import {
+  describePeer,
+  tlsConnectOptions,
+  verifyControlPeer,
+  type PeerInfo,
+  type TlsSettings,
+} from './tls.ts';
 
 /** TCP keepalive idle time on every socket: NATs drop idle mappings long before the OS default of 2 h. */
 export const KEEPALIVE_MS = 30_000;
@@ -132,7 +138,9 @@ export class ControlConnection {
         reject(
           new FtpTimeoutError(
             `could not connect to ${this.options.host}:${this.options.port} within ${this.options.connectTimeoutMs / 1000} s` +
-              (event === 'secureConnect' ? ' (TLS handshake did not finish; is the port/TLS mode right?)' : ''),
+              (event === 'secureConnect'
+                ? ' (TLS handshake did not finish; is the port/TLS mode right?)'
+                : ''),
           ),
         );
       }, this.options.connectTimeoutMs);
@@ -184,7 +192,11 @@ export class ControlConnection {
     try {
       replies = this.reader.push(this.decoder.write(chunk));
     } catch (err) {
-      this.fail(new FtpConnectionError(`protocol error on the control connection: ${(err as Error).message}`, { cause: err }));
+      this.fail(
+        new FtpConnectionError(`protocol error on the control connection: ${(err as Error).message}`, {
+          cause: err,
+        }),
+      );
       this.destroy();
       return;
     }
@@ -226,7 +238,9 @@ export class ControlConnection {
         this.fail(new FtpConnectionError(`the server ended the session: 421 ${gone.message}`));
         throw this.closed!;
       }
-      this.options.log.debug(`control: dropping ${stale.length} stale repl${stale.length === 1 ? 'y' : 'ies'}`);
+      this.options.log.debug(
+        `control: dropping ${stale.length} stale repl${stale.length === 1 ? 'y' : 'ies'}`,
+      );
     }
     const line = formatCommand(verb, arg);
     this.options.log.debug(`> ${redactCommand(verb, arg)}`);
@@ -241,7 +255,8 @@ export class ControlConnection {
     const queued = this.queue.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.closed !== undefined) return Promise.reject(this.closed);
-    if (this.waiter !== undefined) return Promise.reject(new FtpError('two readers on one control connection', false));
+    if (this.waiter !== undefined)
+      return Promise.reject(new FtpError('two readers on one control connection', false));
     const ms = timeoutMs ?? this.options.replyTimeoutMs;
     return new Promise<FtpReply>((resolve, reject) => {
       const timer =
@@ -279,7 +294,12 @@ export class ControlConnection {
   }
 
   /** Like request, but a reply outside `expected` (a code or list of codes/classes like 2) throws. */
-  async expect(verb: string, arg: string | undefined, expected: (reply: FtpReply) => boolean, timeoutMs?: number): Promise<FtpReply> {
+  async expect(
+    verb: string,
+    arg: string | undefined,
+    expected: (reply: FtpReply) => boolean,
+    timeoutMs?: number,
+  ): Promise<FtpReply> {
     const reply = await this.request(verb, arg, timeoutMs);
     if (!expected(reply)) throw new FtpReplyError(verb, reply.code, reply.message);
     return reply;
@@ -308,7 +328,10 @@ export function wrapSocketError(err: Error, host: string, port: number, duringTl
   if (err instanceof FtpError) return err;
   const code = (err as NodeJS.ErrnoException).code ?? '';
   if (duringTls || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
-    return new FtpTlsError(`TLS with ${host}:${port} failed: ${err.message}`, undefined, { cause: err, transient: code === 'ECONNRESET' });
+    return new FtpTlsError(`TLS with ${host}:${port} failed: ${err.message}`, undefined, {
+      cause: err,
+      transient: code === 'ECONNRESET',
+    });
   }
   const hint =
     code === 'ECONNREFUSED'
@@ -316,5 +339,7 @@ export function wrapSocketError(err: Error, host: string, port: number, duringTl
       : code === 'ENOTFOUND'
         ? ' (the host name does not resolve)'
         : '';
-  return new FtpConnectionError(`connection to ${host}:${port} failed: ${code || err.message}${hint}`, { cause: err });
+  return new FtpConnectionError(`connection to ${host}:${port} failed: ${code || err.message}${hint}`, {
+    cause: err,
+  });
 }

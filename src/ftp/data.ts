@@ -51,7 +51,11 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<Sock
     const socket = netConnect({ host, port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new FtpTimeoutError(`data connection to ${host}:${port} not established within ${timeoutMs / 1000} s`));
+      reject(
+        new FtpTimeoutError(
+          `data connection to ${host}:${port} not established within ${timeoutMs / 1000} s`,
+        ),
+      );
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -69,7 +73,10 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<Sock
  * Opens the data connection. Connection failures to an EPSV port make the server fall back to PASV
  * (a firewall may block what FEAT claims works).
  */
-export async function openDataConnection(control: ControlConnection, state: ServerState): Promise<DataConnection> {
+export async function openDataConnection(
+  control: ControlConnection,
+  state: ServerState,
+): Promise<DataConnection> {
   let addr = await passiveAddress(control, state);
   let socket: Socket;
   try {
@@ -125,9 +132,13 @@ export async function openDataConnection(control: ControlConnection, state: Serv
         // FileZilla's rule: a server that resumed before and now doesn't will likely refuse (425/522).
         tlsSocket.destroy();
         reject(
-          new FtpTlsError('the data connection did not resume the TLS session although this server did before', undefined, {
-            transient: true,
-          }),
+          new FtpTlsError(
+            'the data connection did not resume the TLS session although this server did before',
+            undefined,
+            {
+              transient: true,
+            },
+          ),
         );
         return;
       } else if (state.resumesTls === undefined) {
@@ -138,7 +149,9 @@ export async function openDataConnection(control: ControlConnection, state: Serv
     };
     tlsSocket.once('secureConnect', onSecure);
     tlsSocket.once('error', onError);
-    tlsSocket.once('close', () => onError(new FtpConnectionError('closed by the server during the handshake')));
+    tlsSocket.once('close', () =>
+      onError(new FtpConnectionError('closed by the server during the handshake')),
+    );
   });
   // Avoid an unhandled rejection when the caller fails earlier (for example on a negative reply).
   secure.catch(() => {});

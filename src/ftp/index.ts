@@ -5,7 +5,15 @@
  * self-healing client. See shared/FTPS-NOTES.md for the server behaviours this code is built around.
  */
 export { FtpsClient } from './client.ts';
-export type { FtpsClientOptions, FtpTimeouts, ClientRetry, ReplayableSource, UploadResult, UploadOptions, TlsMode } from './client.ts';
+export type {
+  FtpsClientOptions,
+  FtpTimeouts,
+  ClientRetry,
+  ReplayableSource,
+  UploadResult,
+  UploadOptions,
+  TlsMode,
+} from './client.ts';
 export {
   FtpError,
   FtpReplyError,

@@ -23,7 +23,13 @@ export interface Session {
   startedAt: number;
 }
 
-export function loginFailureMessage(host: string, user: string, code: number, serverMessage: string, tls: boolean): string {
+export function loginFailureMessage(
+  host: string,
+  user: string,
+  code: number,
+  serverMessage: string,
+  tls: boolean,
+): string {
   const lines = [
     `login to ${host} as "${user}" failed: ${code} ${serverMessage.split('\n')[0] ?? ''}`,
     'Likely causes, most common first:',
@@ -53,14 +59,18 @@ export async function openSession(options: ControlOptions, credentials: Credenti
       }
       await control.upgradeToTls();
     } else if (!tlsOn) {
-      options.log.warn(`connecting to ${options.host} WITHOUT TLS (tls: none): password and data travel in clear text`);
+      options.log.warn(
+        `connecting to ${options.host} WITHOUT TLS (tls: none): password and data travel in clear text`,
+      );
     }
     await login(control, credentials, tlsOn);
     if (tlsOn) {
       await control.expect('PBSZ', '0', (r) => r.code >= 200 && r.code < 300);
       const prot = await control.request('PROT', 'P');
       if (prot.code < 200 || prot.code >= 300) {
-        throw new FtpTlsError(`${options.host} refused PROT P (${prot.code} ${prot.message}): data would travel unencrypted, refusing`);
+        throw new FtpTlsError(
+          `${options.host} refused PROT P (${prot.code} ${prot.message}): data would travel unencrypted, refusing`,
+        );
       }
     }
     const features = parseFeatReply(await control.request('FEAT'));
@@ -90,7 +100,10 @@ async function login(control: ControlConnection, credentials: Credentials, tls: 
   }
   if (reply.code === 230 || reply.code === 202) return;
   if (reply.code === 530 || reply.code === 430) {
-    throw new FtpLoginError(loginFailureMessage(host, credentials.user, reply.code, reply.message, tls), reply.code);
+    throw new FtpLoginError(
+      loginFailureMessage(host, credentials.user, reply.code, reply.message, tls),
+      reply.code,
+    );
   }
   throw new FtpReplyError('login', reply.code, reply.message);
 }

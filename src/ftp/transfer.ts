@@ -117,7 +117,9 @@ export async function upload(
   socket.setTimeout(timeouts.dataMs, () =>
     fail(new FtpTimeoutError(`no progress on the data connection for ${timeouts.dataMs / 1000} s`)),
   );
-  socket.on('error', (err) => fail(new FtpConnectionError(`data connection failed: ${err.message}`, { cause: err })));
+  socket.on('error', (err) =>
+    fail(new FtpConnectionError(`data connection failed: ${err.message}`, { cause: err })),
+  );
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.once('close', () => {
     if (!ended) fail(new FtpConnectionError('the server closed the data connection during the upload'));
@@ -216,7 +218,10 @@ export async function download(
       await sink(chunk);
     }
   } catch (err) {
-    failure ??= err instanceof FtpError ? err : new FtpConnectionError(`data connection failed: ${(err as Error).message}`, { cause: err });
+    failure ??=
+      err instanceof FtpError
+        ? err
+        : new FtpConnectionError(`data connection failed: ${(err as Error).message}`, { cause: err });
   }
   if (failure !== undefined) {
     socket.destroy();

@@ -68,13 +68,18 @@ const LEVELS: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 
  * Text on the console needs nothing more than a formatter, so winston (about 17 MB of memory) is loaded
  * only for what it is for: JSON output and log files.
  */
-export async function createLogger(options: LoggerOptions, redactor: Redactor = new Redactor()): Promise<ClosableLogger> {
+export async function createLogger(
+  options: LoggerOptions,
+  redactor: Redactor = new Redactor(),
+): Promise<ClosableLogger> {
   if (options.format !== 'json' && options.file === undefined) {
     const stream = options.stream ?? process.stderr;
     const max = LEVELS[options.level];
     const emit = (level: LogLevel, message: string): void => {
       if (LEVELS[level] > max) return;
-      stream.write(`${formatConsoleLine(level, redactor.redact(message), options.journal === true, new Date())}\n`);
+      stream.write(
+        `${formatConsoleLine(level, redactor.redact(message), options.journal === true, new Date())}\n`,
+      );
     };
     return {
       error: (m) => emit('error', m),
@@ -88,7 +93,11 @@ export async function createLogger(options: LoggerOptions, redactor: Redactor = 
   return createWinstonLogger(winston, options, redactor);
 }
 
-function createWinstonLogger(winston: typeof winstonModule, options: LoggerOptions, redactor: Redactor): ClosableLogger {
+function createWinstonLogger(
+  winston: typeof winstonModule,
+  options: LoggerOptions,
+  redactor: Redactor,
+): ClosableLogger {
   const redactFormat = winston.format((info) => {
     info.message = redactor.redact(String(info.message));
     return info;
@@ -109,7 +118,12 @@ function createWinstonLogger(winston: typeof winstonModule, options: LoggerOptio
     }),
   ];
   if (options.file !== undefined) {
-    transports.push(new winston.transports.File({ filename: options.file, format: options.format === 'json' ? json : fileText }));
+    transports.push(
+      new winston.transports.File({
+        filename: options.file,
+        format: options.format === 'json' ? json : fileText,
+      }),
+    );
   }
   const w = winston.createLogger({ level: options.level, transports });
   return {

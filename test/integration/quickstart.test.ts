@@ -19,6 +19,9 @@ describe('quickstart', () => {
     expect(r.stdout).toMatch(/^5\. extracted and compared with the original: 5 files identical/m);
     const sets = readdirSync(join(dir, 'backups', 'sample-blog'));
     expect(sets).toHaveLength(1);
-    expect(readdirSync(join(dir, 'backups', 'sample-blog', sets[0]!)).sort()).toEqual(['files-site.tar.zst', 'manifest.json']);
+    expect(readdirSync(join(dir, 'backups', 'sample-blog', sets[0]!)).sort()).toEqual([
+      'files-site.tar.zst',
+      'manifest.json',
+    ]);
   });
 });
