@@ -20,6 +20,7 @@ import { registerRun } from './commands/run.ts';
 import { registerCheckConfig } from './commands/check-config.ts';
 import { registerList } from './commands/list.ts';
 import { registerQuickstart } from './commands/quickstart.ts';
+import { registerPrune } from './commands/prune.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, connect: 3 } as const;
 
@@ -65,6 +66,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
   registerCheckConfig(program, ctx);
   registerList(program, ctx);
   registerQuickstart(program, ctx);
+  registerPrune(program, ctx);
   try {
     await program.parseAsync(argv);
     return EXIT.ok;

@@ -1,6 +1,7 @@
 /** `ftps-backup run <job>… | --all`: run jobs now, in the foreground, with progress per object. */
 import type { Command } from 'commander';
 import { runJob, type RunJobResult } from '../../app/run-job.ts';
+import { prune } from '../../app/prune.ts';
 import { Redactor } from '../../logging/index.ts';
 import { addConfigOption, loadCliConfig } from '../config-option.ts';
 import { findJob, runJobInput } from '../compose.ts';
@@ -47,6 +48,27 @@ export function registerRun(program: Command, ctx: CliContext): void {
             (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''),
         );
         results.push({ job: job.name, ok: true, result });
+        // Rotation only now: the new set is published and every object in it was verified by the store.
+        try {
+          const pr = await prune({
+            stores: input.stores,
+            root: input.root,
+            job: job.name,
+            policy: job.retention,
+            now: new Date(),
+            dryRun: false,
+            log: ctx.log,
+          });
+          if (pr.removed.length > 0)
+            ctx.log.info(
+              `job ${job.name}: retention removed ${pr.removed.length} old set(s): ${pr.removed.join(', ')}`,
+            );
+        } catch (err) {
+          // A job without a policy (or a failing listing) keeps every set; the backup itself succeeded.
+          ctx.log.warn(
+            `job ${job.name}: retention not applied: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         ctx.log.error(`job ${job.name}: FAILED — ${message}`);
