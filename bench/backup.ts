@@ -28,10 +28,16 @@ export async function benchBackup(): Promise<void> {
   try {
     const site = join(work, 'site');
     const bigFiles = Math.max(1, Math.round((siteMb * 0.9) / 50));
-    await makeSite(site, { smallFiles: 2000, bigFiles, bigFileBytes: Math.round((siteMb * 0.9 * MB) / bigFiles) });
+    await makeSite(site, {
+      smallFiles: 2000,
+      bigFiles,
+      bigFileBytes: Math.round((siteMb * 0.9 * MB) / bigFiles),
+    });
     await makeWordpressDb(db.info, 'wp', 20_000);
     const siteBytes = Number(execFileSync('du', ['-sb', '--exclude=cache', site]).toString().split('\t')[0]);
-    const cfg = await writeBackupConfig(work, ftp.info, db.info, [{ name: 'bench', site, exclude: ['wp-content/cache/**'], databases: ['wp'] }]);
+    const cfg = await writeBackupConfig(work, ftp.info, db.info, [
+      { name: 'bench', site, exclude: ['wp-content/cache/**'], databases: ['wp'] },
+    ]);
     const myCnf = await writeMariadbDefaultsFile(db.info, 'backup', { dir: work });
     const curlCfg = join(work, 'curl.cfg');
     writeFileSync(curlCfg, `user = "${ftp.info.user}:${ftp.info.password}"\n`, { mode: 0o600 });
@@ -40,7 +46,11 @@ export async function benchBackup(): Promise<void> {
     const dump = `mariadb-dump --defaults-extra-file='${myCnf}' --single-transaction --quick --routines --triggers --events --hex-blob --default-character-set=utf8mb4 --databases wp`;
     const pipelineFor = (z: string, ext: string): string =>
       `set -e; ${dump} | ${z} | ${curl} '${url}/sh-db.sql.${ext}'; tar -I '${z}' -cf - --exclude=./wp-content/cache -C '${site}' . | ${curl} '${url}/sh-site.tar.${ext}'`;
-    const env = { ...process.env, TEST_FTPS_PASSWORD: ftp.info.password, TEST_MYSQL_PASSWORD: db.info.password };
+    const env = {
+      ...process.env,
+      TEST_FTPS_PASSWORD: ftp.info.password,
+      TEST_MYSQL_PASSWORD: db.info.password,
+    };
     const tools: Record<string, () => Promise<Measurement>> = {
       'ftps-backup run': () => measure(join(root, 'bin/ftps-backup.js'), ['run', 'bench', '-c', cfg], env),
       'zstd pipeline': () => measure('sh', ['-c', pipelineFor('zstd -3 -q', 'zst')], env),
@@ -52,11 +62,17 @@ export async function benchBackup(): Promise<void> {
         const m = await fn();
         if (m.code !== 0) throw new Error(`${name} failed (exit ${String(m.code)}): ${m.stderr.slice(-500)}`);
         (res[name] ??= []).push(m);
-        console.log(`run ${run} ${name.padEnd(16)} ${m.seconds.toFixed(2).padStart(7)} s  peak RSS ${(m.peakRssBytes / MB).toFixed(1)} MB (tree ${(m.treePeakRssBytes / MB).toFixed(1)} MB)`);
+        console.log(
+          `run ${run} ${name.padEnd(16)} ${m.seconds.toFixed(2).padStart(7)} s  peak RSS ${(m.peakRssBytes / MB).toFixed(1)} MB (tree ${(m.treePeakRssBytes / MB).toFixed(1)} MB)`,
+        );
       }
     }
-    console.log(`\nbackup of a ${(siteBytes / MB).toFixed(0)} MB site (random media + 2000 small files) and a WordPress-like database to ProFTPD (TLS 1.3, loopback), ${runs} runs each`);
-    console.log('tool               median s   site MB/s   peak RSS (process)   peak RSS (sum over the process tree)');
+    console.log(
+      `\nbackup of a ${(siteBytes / MB).toFixed(0)} MB site (random media + 2000 small files) and a WordPress-like database to ProFTPD (TLS 1.3, loopback), ${runs} runs each`,
+    );
+    console.log(
+      'tool               median s   site MB/s   peak RSS (process)   peak RSS (sum over the process tree)',
+    );
     const med: Record<string, number> = {};
     for (const [name, ms] of Object.entries(res)) {
       med[name] = median(ms.map((m) => m.seconds));
@@ -65,7 +81,9 @@ export async function benchBackup(): Promise<void> {
       );
     }
     const fb = med['ftps-backup run']!;
-    console.log(`speed vs zstd pipeline: ${(med['zstd pipeline']! / fb).toFixed(2)}x (>= 1 means ftps-backup is at least as fast)`);
+    console.log(
+      `speed vs zstd pipeline: ${(med['zstd pipeline']! / fb).toFixed(2)}x (>= 1 means ftps-backup is at least as fast)`,
+    );
     console.log(`speed vs gzip pipeline: ${(med['gzip pipeline']! / fb).toFixed(2)}x`);
   } finally {
     await Promise.all([ftp.stop(), db.stop()]);

@@ -83,7 +83,13 @@ export function measure(
       clearInterval(timer);
       let tree = peak;
       for (const v of peaks.values()) tree += v;
-      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssBytes: peak, treePeakRssBytes: tree, code, stderr });
+      resolve({
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        peakRssBytes: peak,
+        treePeakRssBytes: tree,
+        code,
+        stderr,
+      });
     });
   });
 }

@@ -56,7 +56,9 @@ function contract(name: string, open: () => Promise<RemoteStore>): void {
         expect(await s.size('/c2/obj.bin.partial')).toBe(data.length);
         expect(await s.size('/c2/missing.bin')).toBeUndefined();
         expect((await getAll(s, '/c2/obj.bin.partial')).equals(data)).toBe(true);
-        expect(await s.list('/c2')).toEqual([expect.objectContaining({ name: 'obj.bin.partial', type: 'file', size: data.length })]);
+        expect(await s.list('/c2')).toEqual([
+          expect.objectContaining({ name: 'obj.bin.partial', type: 'file', size: data.length }),
+        ]);
       } finally {
         await s.close();
       }
