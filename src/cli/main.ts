@@ -21,6 +21,8 @@ import { registerCheckConfig } from './commands/check-config.ts';
 import { registerList } from './commands/list.ts';
 import { registerQuickstart } from './commands/quickstart.ts';
 import { registerPrune } from './commands/prune.ts';
+import { registerDaemon } from './commands/daemon.ts';
+import { registerStatus } from './commands/status.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, connect: 3 } as const;
 
@@ -67,6 +69,8 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
   registerList(program, ctx);
   registerQuickstart(program, ctx);
   registerPrune(program, ctx);
+  registerDaemon(program, ctx);
+  registerStatus(program, ctx);
   try {
     await program.parseAsync(argv);
     return EXIT.ok;

@@ -1,11 +1,12 @@
 /** `ftps-backup run <job>… | --all`: run jobs now, in the foreground, with progress per object. */
 import type { Command } from 'commander';
-import { runJob, type RunJobResult } from '../../app/run-job.ts';
-import { prune } from '../../app/prune.ts';
+import type { RunJobResult } from '../../app/run-job.ts';
 import { Redactor } from '../../logging/index.ts';
+import { runLocked, StateStore } from '../../scheduler/index.ts';
 import { addConfigOption, loadCliConfig } from '../config-option.ts';
-import { findJob, runJobInput } from '../compose.ts';
-import { createProgress, formatBytes, type Progress } from '../progress.ts';
+import { findJob } from '../compose.ts';
+import { runConfiguredJob } from '../job-runner.ts';
+import { createProgress, type Progress } from '../progress.ts';
 import { UsageError } from '../ftp-url.ts';
 import type { CliContext } from '../context.ts';
 
@@ -26,15 +27,24 @@ export function registerRun(program: Command, ctx: CliContext): void {
     if (opts.all === true && names.length > 0) throw new UsageError('give job names or --all, not both');
     const jobs = opts.all === true ? config.jobs : names.map((n) => findJob(config, n));
     if (jobs.length === 0) throw new UsageError('which job? give one or more job names, or --all');
-    const results: Array<
-      { job: string; ok: true; result: RunJobResult } | { job: string; ok: false; error: string }
-    > = [];
-    for (const job of jobs) {
-      const redactor = ctx.redactor ?? new Redactor();
-      try {
-        const input = await runJobInput(config, job, ctx.env, ctx.log, redactor);
+    const state = new StateStore(config.state.dir);
+    const abort = new AbortController();
+    const onSignal = (sig: NodeJS.Signals): void => {
+      ctx.log.warn(`${sig}: stopping — the running job is cancelled, nothing of it is published`);
+      abort.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    type Entry =
+      | { job: string; ok: true; result: RunJobResult }
+      | { job: string; ok: false; error: string; skipped?: boolean };
+    const results: Entry[] = [];
+    try {
+      for (const job of jobs) {
+        if (abort.signal.aborted) break;
+        const redactor = ctx.redactor ?? new Redactor();
         const bars = new Map<string, Progress>();
-        input.onObjectProgress = (name, bytes) => {
+        const progress = (name: string, bytes: number): void => {
           let bar = bars.get(name);
           if (bar === undefined) {
             bar = createProgress(`${job.name}: ${name}`, undefined, ctx.stderr, (l) => ctx.log.info(l));
@@ -42,38 +52,30 @@ export function registerRun(program: Command, ctx: CliContext): void {
           }
           bar.update(bytes);
         };
-        const result = await runJob(input);
-        ctx.log.info(
-          `job ${job.name}: OK — set ${result.setName}, ${result.objects.length} objects, ${formatBytes(result.bytes)}` +
-            (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''),
-        );
-        results.push({ job: job.name, ok: true, result });
-        // Rotation only now: the new set is published and every object in it was verified by the store.
+        let result: RunJobResult | undefined;
         try {
-          const pr = await prune({
-            stores: input.stores,
-            root: input.root,
-            job: job.name,
-            policy: job.retention,
-            now: new Date(),
-            dryRun: false,
-            log: ctx.log,
-          });
-          if (pr.removed.length > 0)
-            ctx.log.info(
-              `job ${job.name}: retention removed ${pr.removed.length} old set(s): ${pr.removed.join(', ')}`,
-            );
-        } catch (err) {
-          // A job without a policy (or a failing listing) keeps every set; the backup itself succeeded.
-          ctx.log.warn(
-            `job ${job.name}: retention not applied: ${err instanceof Error ? err.message : String(err)}`,
+          const outcome = await runLocked(
+            { stateDir: config.state.dir, state, log: ctx.log, now: () => new Date() },
+            job.name,
+            'manual',
+            async (signal) => {
+              result = await runConfiguredJob(config, job, ctx.env, ctx.log, redactor, signal, progress);
+              return { bytes: result.bytes, set: result.setName };
+            },
+            abort.signal,
           );
+          if (outcome === undefined)
+            results.push({ job: job.name, ok: false, error: 'already running', skipped: true });
+          else results.push({ job: job.name, ok: true, result: result! });
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          ctx.log.error(`job ${job.name}: FAILED — ${message}`);
+          results.push({ job: job.name, ok: false, error: message });
         }
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        ctx.log.error(`job ${job.name}: FAILED — ${message}`);
-        results.push({ job: job.name, ok: false, error: message });
       }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
     if (opts.json === true) {
       ctx.stdout.write(
@@ -96,9 +98,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
       );
     }
     const failed = results.filter((r) => !r.ok);
+    if (abort.signal.aborted) throw new JobsFailedError('cancelled by a signal');
     if (failed.length > 0) {
       throw new JobsFailedError(
-        `${failed.length} of ${results.length} job(s) failed: ${failed.map((f) => f.job).join(', ')}`,
+        `${failed.length} of ${results.length} job(s) did not complete: ${failed.map((f) => f.job).join(', ')}`,
       );
     }
   });

@@ -1,0 +1,50 @@
+/** `ftps-backup status`: last run and next run of each job, from the state folder and the schedules. */
+import type { Command } from 'commander';
+import { cronMatcher, nextRun, StateStore } from '../../scheduler/index.ts';
+import { addConfigOption, loadCliConfig } from '../config-option.ts';
+import { formatBytes } from '../progress.ts';
+import type { CliContext } from '../context.ts';
+
+export function registerStatus(program: Command, ctx: CliContext): void {
+  addConfigOption(
+    program.command('status').description('last and next run of every job').option('--json', 'print JSON'),
+  ).action(async (opts: { config?: string; json?: boolean }) => {
+    const config = await loadCliConfig(opts, ctx);
+    const state = new StateStore(config.state.dir);
+    const now = new Date();
+    const rows = [];
+    for (const job of config.jobs) {
+      const history = await state.history(job.name);
+      const last = history.at(-1);
+      const lastSuccess = history.filter((r) => r.outcome === 'success').at(-1);
+      const next =
+        job.schedule === undefined
+          ? undefined
+          : nextRun(
+              cronMatcher({ name: job.name, schedule: job.schedule, timezone: job.timezone, randomDelay: 0 }),
+              now,
+            );
+      rows.push({
+        job: job.name,
+        schedule: job.schedule ?? null,
+        timezone: job.timezone,
+        last: last ?? null,
+        lastSuccess: lastSuccess ?? null,
+        next: next?.toISOString() ?? null,
+      });
+    }
+    if (opts.json === true) {
+      ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return;
+    }
+    for (const r of rows) {
+      const last =
+        r.last === null
+          ? 'never run'
+          : `${r.last.outcome} at ${r.last.end}${r.last.bytes !== undefined ? ` (${formatBytes(r.last.bytes)}, set ${r.last.set ?? '?'})` : ''}${r.last.error !== undefined ? `: ${r.last.error}` : ''}`;
+      const next =
+        r.next === null ? 'not scheduled (run by hand)' : `next ${r.next} (${r.schedule} ${r.timezone})`;
+      ctx.stdout.write(`${r.job}: last ${last}; ${next}\n`);
+    }
+  });
+}

@@ -1,0 +1,205 @@
+/**
+ * The scheduler: one trigger per job (node-cron in production, a fake in tests), a global limit of
+ * concurrent jobs, the per-job lock (a manual `run` and a scheduled run never overlap: the second is
+ * skipped and logged), optional random delay, missed-run catch-up at start (like systemd's
+ * Persistent=true), run history, and a clean stop that aborts running jobs.
+ */
+import type { Logger } from '../logging/index.ts';
+import { acquireJobLock } from './lock.ts';
+import type { RunRecord, StateStore } from './state.ts';
+import { previousRun, type CronMatcher } from './times.ts';
+
+export interface ScheduledJob {
+  name: string;
+  schedule: string;
+  timezone: string;
+  /** Milliseconds; a random delay in [0, randomDelay) before each scheduled run. */
+  randomDelay: number;
+}
+
+export interface JobOutcome {
+  bytes: number;
+  set: string;
+}
+
+export interface Trigger {
+  stop(): void;
+}
+
+export interface SchedulerDeps {
+  stateDir: string;
+  state: StateStore;
+  log: Logger;
+  /** Runs one job to completion; rejects on failure; must honour the signal. */
+  runJob: (job: string, signal: AbortSignal) => Promise<JobOutcome>;
+  /** Arms a trigger that calls `fire` at every scheduled time of the expression in the time zone. */
+  trigger: (job: ScheduledJob, fire: () => void) => Trigger;
+  matcher: (job: ScheduledJob) => CronMatcher;
+  now: () => Date;
+  random: () => number;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  maxConcurrentJobs: number;
+  catchUpMissed: boolean;
+}
+
+export class Scheduler {
+  private readonly deps: SchedulerDeps;
+  private triggers: Trigger[] = [];
+  private jobs: ScheduledJob[] = [];
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly waiting: Array<() => void> = [];
+  private active = 0;
+  private readonly abort = new AbortController();
+  private stopped = false;
+
+  constructor(deps: SchedulerDeps) {
+    this.deps = deps;
+  }
+
+  /** Arms the triggers; then runs once every job whose last success is older than its previous scheduled time. */
+  async start(jobs: ScheduledJob[]): Promise<void> {
+    this.arm(jobs);
+    if (!this.deps.catchUpMissed) return;
+    for (const job of jobs) {
+      const prev = previousRun(this.deps.matcher(job), this.deps.now());
+      if (prev === undefined) continue;
+      const last = await this.deps.state.lastSuccess(job.name);
+      if (last === undefined || new Date(last.start).getTime() < prev.getTime()) {
+        this.deps.log.info(
+          `job ${job.name}: the run scheduled for ${prev.toISOString()} was missed (last success: ${last?.start ?? 'never'}); running it now`,
+        );
+        void this.fire(job, 'catch-up');
+      }
+    }
+  }
+
+  /** Replaces the schedule (SIGHUP); running jobs go on. */
+  reschedule(jobs: ScheduledJob[]): void {
+    this.arm(jobs);
+  }
+
+  private arm(jobs: ScheduledJob[]): void {
+    for (const t of this.triggers) t.stop();
+    this.jobs = jobs;
+    this.triggers = jobs.map((job) => this.deps.trigger(job, () => void this.fire(job, 'schedule')));
+    this.deps.log.info(
+      `scheduler: ${jobs.length} job(s) scheduled: ${jobs.map((j) => `${j.name} (${j.schedule} ${j.timezone})`).join(', ') || 'none'}`,
+    );
+  }
+
+  /** Starts a run unless this job is already running here; returns its promise (for tests). */
+  fire(job: ScheduledJob, trigger: RunRecord['trigger']): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const current = this.running.get(job.name);
+    if (current !== undefined) {
+      this.deps.log.warn(`job ${job.name}: still running; this ${trigger} run is skipped`);
+      return current;
+    }
+    const p = this.execute(job, trigger).finally(() => this.running.delete(job.name));
+    this.running.set(job.name, p);
+    return p;
+  }
+
+  private async slot(): Promise<void> {
+    if (this.active < this.deps.maxConcurrentJobs) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+  }
+
+  private release(): void {
+    this.active--;
+    this.waiting.shift()?.();
+  }
+
+  private async execute(job: ScheduledJob, trigger: RunRecord['trigger']): Promise<void> {
+    const { log } = this.deps;
+    await this.slot();
+    try {
+      if (job.randomDelay > 0 && trigger === 'schedule') {
+        const wait = Math.floor(this.deps.random() * job.randomDelay);
+        log.info(`job ${job.name}: random delay ${Math.round(wait / 1000)} s`);
+        await this.deps.sleep(wait, this.abort.signal);
+      }
+      if (this.abort.signal.aborted) return;
+      await runLocked(
+        this.deps,
+        job.name,
+        trigger,
+        (signal) => this.deps.runJob(job.name, signal),
+        this.abort.signal,
+      );
+    } catch (err) {
+      log.error(`job ${job.name}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Resolves when no job is running (tests, and a clean stop). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Stops scheduling, aborts running jobs and waits for them (bounded by the caller). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.triggers) t.stop();
+    this.triggers = [];
+    this.abort.abort();
+    for (const w of this.waiting.splice(0)) w();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  get scheduledJobs(): readonly ScheduledJob[] {
+    return this.jobs;
+  }
+}
+
+/**
+ * One run of a job under its lock, with its history record: shared by the daemon and `ftps-backup run`.
+ * A job already locked by another live process is skipped (recorded and logged), never run twice.
+ */
+export async function runLocked(
+  deps: Pick<SchedulerDeps, 'stateDir' | 'state' | 'log' | 'now'>,
+  job: string,
+  trigger: RunRecord['trigger'],
+  run: (signal: AbortSignal) => Promise<JobOutcome>,
+  signal: AbortSignal,
+): Promise<JobOutcome | undefined> {
+  const { log, state, now } = deps;
+  const start = now().toISOString();
+  const lock = await acquireJobLock(deps.stateDir, job);
+  if ('heldBy' in lock) {
+    const msg = `job ${job} is already running (pid ${lock.heldBy.pid} on ${lock.heldBy.host} since ${lock.heldBy.since}); this ${trigger} run is skipped`;
+    log.warn(msg);
+    await state.record(job, { start, end: now().toISOString(), outcome: 'skipped', trigger, error: msg });
+    return undefined;
+  }
+  try {
+    const outcome = await run(signal);
+    await state.record(job, {
+      start,
+      end: now().toISOString(),
+      outcome: 'success',
+      trigger,
+      bytes: outcome.bytes,
+      set: outcome.set,
+    });
+    return outcome;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await state.record(job, {
+      start,
+      end: now().toISOString(),
+      outcome: signal.aborted ? 'cancelled' : 'failure',
+      trigger,
+      error: message,
+    });
+    throw err;
+  } finally {
+    await lock.release();
+  }
+}
