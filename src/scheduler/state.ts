@@ -39,6 +39,7 @@ export class StateStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new Error(
         `cannot read the run history of ${job} (${this.historyFile(job)}): ${(err as Error).message}`,
+        { cause: err },
       );
     }
   }
