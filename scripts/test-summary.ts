@@ -39,6 +39,10 @@ export interface Summary {
 
 const SKIPPED = new Set(['skipped', 'pending', 'todo', 'disabled']);
 
+function firstLine(text: string | undefined, fallback: string): string {
+  return text?.split('\n').find((line) => line.trim() !== '') ?? fallback;
+}
+
 export function summarize(report: VitestJsonReport, cwd: string): Summary {
   let passed = 0;
   let failed = 0;
@@ -61,15 +65,17 @@ export function summarize(report: VitestJsonReport, cwd: string): Summary {
       } else {
         failed++;
         failedHere++;
-        const first = (test.failureMessages?.[0] ?? status).split('\n')[0];
-        failures.push(`${name}\n    ${first}`);
+        failures.push(`${name}\n    ${firstLine(test.failureMessages?.[0], status)}`);
       }
     }
     // A file can fail without a failing test: import errors, a throwing beforeAll/afterAll.
     if (file.status === 'failed' && failedHere === 0) {
       failed++;
-      const first = (file.message ?? 'failed outside any test').split('\n')[0];
-      failures.push(`${path} (file)\n    ${first}`);
+      const why = firstLine(
+        file.message,
+        'failed outside any test (no message in the report; see the vitest output)',
+      );
+      failures.push(`${path} (file)\n    ${why}`);
     }
   }
 

@@ -85,6 +85,21 @@ describe('summarize (scripts/test-summary.ts)', () => {
     expect(s.lines.at(-1)).toBe('0 passed, 1 failed, 1 skipped');
   });
 
+  it('explains a failed file that came without a message', () => {
+    const s = summarize(
+      {
+        success: false,
+        testResults: [
+          file('test/integration/d.test.ts', [['x', 'skipped']], { status: 'failed', message: '' }),
+        ],
+      },
+      cwd,
+    );
+    expect(s.failures).toEqual([
+      'test/integration/d.test.ts (file)\n    failed outside any test (no message in the report; see the vitest output)',
+    ]);
+  });
+
   it('fails an empty run and a run vitest itself called unsuccessful', () => {
     expect(summarize({ success: true, testResults: [] }, cwd).ok).toBe(false);
     const odd = summarize(
