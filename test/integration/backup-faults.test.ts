@@ -26,7 +26,7 @@ import { mariadbQuery } from '../harness/mariadb.ts';
 import { useFtpServer, useMariadb } from '../harness/vitest.ts';
 import type { FtpServerInfo } from '../harness/index.ts';
 import { clientOptions, testLog } from '../support/ftp-client.ts';
-import { patternStream, sha256OfFile } from '../support/pattern.ts';
+import { sha256OfFile, writePatternFile } from '../support/pattern.ts';
 import { makeWordpressDb } from '../support/wordpress-db.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'backup-faults-'));
@@ -91,9 +91,7 @@ describe('ProFTPD (a): cuts, a killed dump, a full disk', () => {
     mkdirSync(siteDir);
     const size = 500_000_000;
     // A 500 MB incompressible file, written from the test pattern.
-    execFileSync('sh', ['-c', 'cat > "$1"', 'sh', join(siteDir, 'big.bin')], {
-      input: await streamToBuffer(size),
-    });
+    await writePatternFile(join(siteDir, 'big.bin'), 'cuts', size);
     const { source, runs } = counted(createDirectorySource({ label: 'big', path: siteDir }));
     const cuts = [100_000_000, 250_000_000, 400_000_000];
     let killed = 0;
@@ -204,7 +202,7 @@ describe('ProFTPD (a): cuts, a killed dump, a full disk', () => {
     try {
       const siteDir = join(work, 'full-site');
       mkdirSync(siteDir);
-      writeFileSync(join(siteDir, 'big.bin'), await streamToBuffer(40_000_000));
+      await writePatternFile(join(siteDir, 'big.bin'), 'big.bin', 40_000_000);
       const err = await runJob(
         input(
           server(),
@@ -229,7 +227,7 @@ describe('ProFTPD (d): spooled object, restarts refused', () => {
   it('uploads again from the spool file after a cut (451 on resume), the source ran once, the spool is emptied', async () => {
     const siteDir = join(work, 'spool-site');
     mkdirSync(siteDir);
-    writeFileSync(join(siteDir, 'a.bin'), await streamToBuffer(150_000_000));
+    await writePatternFile(join(siteDir, 'a.bin'), 'a.bin', 150_000_000);
     const spoolDir = join(work, 'spool');
     const { source, runs } = counted(createDirectorySource({ label: 's', path: siteDir }));
     let killed = false;
@@ -278,7 +276,7 @@ describe.each([
   it('carries a whole job through', async () => {
     const siteDir = join(work, `site-${variant}`);
     mkdirSync(siteDir);
-    writeFileSync(join(siteDir, 'a.bin'), await streamToBuffer(60_000_000));
+    await writePatternFile(join(siteDir, 'a.bin'), 'a.bin', 60_000_000);
     writeFileSync(join(siteDir, 'b.txt'), 'hello\n');
     const result = await runJob(
       input(
@@ -305,10 +303,4 @@ function ourChildren(): Array<{ pid: number; cmd: string }> {
     }
   }
   return out;
-}
-
-async function streamToBuffer(size: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of patternStream(`fill-${size}`, size) as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks);
 }

@@ -85,3 +85,10 @@ export function sha256OfFile(path: string): Promise<{ sha256: string; bytes: num
 
 /** Size of the big transfers: 1 GB by default (FTPS_TEST_BIG_MB to change it locally). */
 export const BIG = Number(process.env.FTPS_TEST_BIG_MB ?? 1000) * 1_000_000;
+
+/** Writes `size` bytes of the pattern to a file, streaming (no big buffers in the test process). */
+export async function writePatternFile(path: string, seed: string, size: number): Promise<void> {
+  const { createWriteStream } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  await pipeline(patternStream(seed, size), createWriteStream(path));
+}
