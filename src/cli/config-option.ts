@@ -1,6 +1,7 @@
 /** Where the configuration comes from: --config, then FTPS_BACKUP_CONFIG, then /etc/ftps-backup/config.yaml. */
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/index.ts';
+import { createLogger } from '../logging/index.ts';
 import type { CliContext } from './context.ts';
 
 export const DEFAULT_CONFIG = '/etc/ftps-backup/config.yaml';
@@ -16,9 +17,24 @@ export function configPath(opts: { config?: string }, env: NodeJS.ProcessEnv): s
   return opts.config ?? env.FTPS_BACKUP_CONFIG ?? DEFAULT_CONFIG;
 }
 
-/** Loads and validates; warnings are logged. A ConfigError propagates (exit code 2). */
+/**
+ * Loads and validates; from then on the process logs as the configuration's `log:` says (level, file,
+ * text or JSON; --debug still wins). Warnings are logged. A ConfigError propagates (exit code 2).
+ */
 export async function loadCliConfig(opts: { config?: string }, ctx: CliContext): Promise<LoadedConfig> {
   const config = await loadConfig(configPath(opts, ctx.env), { env: ctx.env });
+  const previous = ctx.log;
+  ctx.log = await createLogger(
+    {
+      level: ctx.debug === true ? 'debug' : config.log.level,
+      format: config.log.format,
+      file: config.log.file,
+      journal: ctx.env.JOURNAL_STREAM !== undefined,
+      stream: ctx.stderr,
+    },
+    ctx.redactor,
+  );
+  await previous.close();
   for (const w of config.warnings) ctx.log.warn(w);
   return config;
 }

@@ -53,6 +53,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     env,
     log,
     redactor,
+    debug: argv.includes('--debug'),
   };
   const program = new Command('ftps-backup')
     .description('Scheduled backups of MySQL/MariaDB databases and site folders to FTPS servers')
@@ -80,8 +81,8 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     }
     const e = err instanceof Error ? err : new Error(String(err));
     const [first, ...rest] = e.message.split('\n');
-    log.error(`${first ?? e.name}`);
-    for (const line of rest) log.error(line);
+    ctx.log.error(`${first ?? e.name}`);
+    for (const line of rest) ctx.log.error(line);
     if (e instanceof UsageError || e instanceof ConfigError) return EXIT.usage;
     if (
       e instanceof FtpLoginError ||
@@ -93,6 +94,6 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     }
     return EXIT.failed;
   } finally {
-    await log.close();
+    await ctx.log.close();
   }
 }

@@ -143,6 +143,27 @@ describe('the agent as a process', () => {
       expect(line).not.toContain(server().password);
       expect(line).not.toContain(db().password);
     }
+    // The log: section of the configuration: JSON lines into a file, redacted as well.
+    const logFile = join(dir, 'agent.log');
+    writeFileSync(
+      cfg,
+      `${readFileSync(cfg, 'utf8')}log: { file: ${JSON.stringify(logFile)}, format: json, level: debug }\n`,
+    );
+    const j = await runCli(['run', 'redact', '-c', cfg], {
+      TEST_FTPS_PASSWORD: server().password,
+      TEST_MYSQL_PASSWORD: db().password,
+    });
+    expect(j.code).toBe(0);
+    const records = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; message: string });
+    expect(records.some((rec) => rec.level === 'info' && /job redact: OK/.test(rec.message))).toBe(true);
+    expect(records.some((rec) => rec.message === '> PASS ****')).toBe(true);
+    for (const rec of records) {
+      expect(rec.message).not.toContain(server().password);
+      expect(rec.message).not.toContain(db().password);
+    }
     // And a failing login names the problem without the password.
     const bad = await runCli(['run', 'redact', '-c', cfg], {
       TEST_FTPS_PASSWORD: 'wrong-' + server().password,
