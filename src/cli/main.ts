@@ -8,21 +8,9 @@
 import { Command, CommanderError } from 'commander';
 import { FtpConnectionError, FtpLoginError, FtpTimeoutError, FtpTlsError } from '../ftp/index.ts';
 import { createLogger, Redactor } from '../logging/index.ts';
-import { ConfigError } from '../config/index.ts';
 import { VERSION } from './version.ts';
 import { UsageError } from './ftp-url.ts';
 import type { CliContext } from './context.ts';
-import { registerPut } from './commands/put.ts';
-import { registerGet } from './commands/get.ts';
-import { registerLs } from './commands/ls.ts';
-import { registerRm } from './commands/rm.ts';
-import { registerRun } from './commands/run.ts';
-import { registerCheckConfig } from './commands/check-config.ts';
-import { registerList } from './commands/list.ts';
-import { registerQuickstart } from './commands/quickstart.ts';
-import { registerPrune } from './commands/prune.ts';
-import { registerDaemon } from './commands/daemon.ts';
-import { registerStatus } from './commands/status.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, connect: 3 } as const;
 
@@ -31,6 +19,35 @@ export interface MainIo {
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
   env?: NodeJS.ProcessEnv;
+}
+
+const FTP_COMMANDS = new Set(['put', 'get', 'ls', 'rm']);
+
+/**
+ * Registers the commands. The FTP commands need only src/ftp: when one of them is run, the rest (config
+ * schema, sources, scheduler: about 25 MB of memory) is not loaded at all.
+ */
+async function registerCommands(program: Command, ctx: CliContext, argv: readonly string[]): Promise<void> {
+  const name = argv.slice(2).find((a) => !a.startsWith('-'));
+  const ftp = [
+    import('./commands/put.ts').then((m) => m.registerPut),
+    import('./commands/get.ts').then((m) => m.registerGet),
+    import('./commands/ls.ts').then((m) => m.registerLs),
+    import('./commands/rm.ts').then((m) => m.registerRm),
+  ];
+  const rest =
+    name !== undefined && FTP_COMMANDS.has(name)
+      ? []
+      : [
+          import('./commands/run.ts').then((m) => m.registerRun),
+          import('./commands/check-config.ts').then((m) => m.registerCheckConfig),
+          import('./commands/list.ts').then((m) => m.registerList),
+          import('./commands/quickstart.ts').then((m) => m.registerQuickstart),
+          import('./commands/prune.ts').then((m) => m.registerPrune),
+          import('./commands/daemon.ts').then((m) => m.registerDaemon),
+          import('./commands/status.ts').then((m) => m.registerStatus),
+        ];
+  for (const register of await Promise.all([...ftp, ...rest])) register(program, ctx);
 }
 
 /** Runs the CLI and resolves to the process exit code. */
@@ -61,17 +78,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     .option('--debug', 'log debug detail')
     .exitOverride()
     .configureOutput({ writeErr: (s) => stderr.write(s), writeOut: (s) => ctx.stdout.write(s) });
-  registerPut(program, ctx);
-  registerGet(program, ctx);
-  registerLs(program, ctx);
-  registerRm(program, ctx);
-  registerRun(program, ctx);
-  registerCheckConfig(program, ctx);
-  registerList(program, ctx);
-  registerQuickstart(program, ctx);
-  registerPrune(program, ctx);
-  registerDaemon(program, ctx);
-  registerStatus(program, ctx);
+  await registerCommands(program, ctx, argv);
   try {
     await program.parseAsync(argv);
     return EXIT.ok;
@@ -83,7 +90,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     const [first, ...rest] = e.message.split('\n');
     ctx.log.error(`${first ?? e.name}`);
     for (const line of rest) ctx.log.error(line);
-    if (e instanceof UsageError || e instanceof ConfigError) return EXIT.usage;
+    if (e instanceof UsageError || e.name === 'ConfigError') return EXIT.usage;
     if (
       e instanceof FtpLoginError ||
       e instanceof FtpTlsError ||

@@ -89,6 +89,9 @@ export interface UploadResult {
   verified: string;
   attempts: number;
   resumedFrom: number[];
+  /** Milliseconds from the first byte sent to the final reply, and then for SIZE/HASH verification. */
+  transferMs: number;
+  verifyMs: number;
 }
 
 export interface UploadOptions {
@@ -423,6 +426,7 @@ export class FtpsClient {
     let offset = 0;
     const resumedFrom: number[] = [];
     let appeTried = false;
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const s = await this.readyWithRetry(attempt);
       if (serverHasher === undefined && s.hash !== undefined && s.hash.algorithm !== 'SHA-256') {
@@ -481,6 +485,7 @@ export class FtpsClient {
         );
         if (offset > 0) this.state.restartAllowed = true;
         const total = offset + sent;
+        const transferred = Date.now();
         const verified = await this.verifyUpload(path, total, sha256, serverHasher);
         return {
           bytes: total,
@@ -488,6 +493,8 @@ export class FtpsClient {
           verified,
           attempts: attempt,
           resumedFrom,
+          transferMs: transferred - started,
+          verifyMs: Date.now() - transferred,
         };
       } catch (err) {
         if (err instanceof TransferRefusedError && offset > 0 && (err.code === 451 || err.code >= 500)) {

@@ -12,6 +12,9 @@ import type { ControlConnection } from './control.ts';
 import { openDataConnection, type DataConnection } from './data.ts';
 import type { ServerState } from './state.ts';
 
+/** Bytes an upload may queue on the data socket before it waits for 'drain'. */
+const IN_FLIGHT = 1024 * 1024;
+
 export interface TransferTimeouts {
   dataMs: number;
   finalReplyMs: number;
@@ -146,7 +149,10 @@ export async function upload(
       }
       onChunk?.(chunk);
       bytes += chunk.length;
-      if (!socket.write(chunk)) await waitForDrain();
+      socket.write(chunk);
+      // Up to IN_FLIGHT bytes queued on the socket keep the pipe full while the source reads ahead;
+      // back-pressure beyond that (drain is due: the write returned false above the high-water mark).
+      if (socket.writableLength > IN_FLIGHT) await waitForDrain();
     }
   } catch (err) {
     fail(err instanceof Error ? err : new Error(String(err)));

@@ -67,6 +67,7 @@ async function putOne(client: FtpsClient, file: string, remote: string, ctx: Cli
   await client.rename(partial, remote, { replace: true });
   progress.done(
     `uploaded ${remote}: ${formatBytes(result.bytes)}, sha256 ${result.sha256}, verified by ${result.verified}` +
-      (result.resumedFrom.length > 0 ? `, resumed at ${result.resumedFrom.join(', ')}` : ''),
+      (result.resumedFrom.length > 0 ? `, resumed at ${result.resumedFrom.join(', ')}` : '') +
+      ` (transfer ${result.transferMs} ms, verification ${result.verifyMs} ms)`,
   );
 }
