@@ -122,8 +122,8 @@ export class ControlConnection {
 
   private acceptTls(tlsSocket: TLSSocket): void {
     const settings = this.options.tls!;
-    this.peer = verifyControlPeer(tlsSocket, this.options.host, settings);
     const p = describePeer(tlsSocket);
+    this.peer = verifyControlPeer(tlsSocket, p, this.options.host, settings);
     this.options.log.debug(
       `control: ${p.protocol} ${p.cipher}, certificate sha256 ${p.fingerprint256}, session reused: ${String(p.reused)}`,
     );

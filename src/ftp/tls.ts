@@ -69,6 +69,10 @@ export interface PeerInfo {
   issuer: string;
 }
 
+/**
+ * Call once per socket: on Node 24 getPeerX509Certificate() returns the certificate only the first time
+ * (measured: undefined on the second call), so the result is kept, never asked for again.
+ */
 export function describePeer(socket: TLSSocket): PeerInfo {
   const cert = socket.getPeerX509Certificate();
   return {
@@ -86,8 +90,12 @@ export function describePeer(socket: TLSSocket): PeerInfo {
  * Checks the control connection's certificate. Returns its fingerprint (the data connections must present
  * the same certificate). `warn` is told once when verification is switched off.
  */
-export function verifyControlPeer(socket: TLSSocket, host: string, settings: TlsSettings): PeerInfo {
-  const peer = describePeer(socket);
+export function verifyControlPeer(
+  socket: TLSSocket,
+  peer: PeerInfo,
+  host: string,
+  settings: TlsSettings,
+): PeerInfo {
   const pinLine = `fingerprint: "sha256:${peer.fingerprint256}"`;
   if (settings.fingerprint256 !== undefined) {
     const want = normaliseFingerprint(settings.fingerprint256);

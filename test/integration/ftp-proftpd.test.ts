@@ -21,6 +21,12 @@ describe('ProFTPD (a): TLS 1.3 and 1.2, session reuse required', () => {
     expect(client.state.resumesTls).toBe(true);
     await client.close();
     expect(log.lines.some((l) => l.includes('session reused: true'))).toBe(true);
+    // The protocol log names the certificate of every full handshake (Node hands it out only once).
+    expect(
+      log.lines.some(
+        (l) => l.startsWith('control:') && l.includes(`certificate sha256 ${server().fingerprint256}`),
+      ),
+    ).toBe(true);
   });
 
   it('works capped at TLS 1.2, and every data connection resumes the session', async () => {
