@@ -23,7 +23,7 @@ import {
   serializeManifest,
   type Manifest,
 } from '../domain/index.ts';
-import type { RemoteStore, StoreFactory } from '../storage/types.ts';
+import type { PutResult, RemoteStore, StoreFactory } from '../storage/types.ts';
 import type { Logger } from '../logging/index.ts';
 import { LiveReplaySource } from './live-source.ts';
 
@@ -239,23 +239,7 @@ async function uploadObject(
       } catch (err) {
         throw new SourceFailedError(`${plan.name}: ${(err as Error).message}`, { cause: err });
       }
-      const d = await digest.digest();
-      if (d.bytes !== put.bytes || d.sha256 !== put.sha256) {
-        throw new Error(
-          `${plan.name}: the store received ${put.bytes} bytes (sha256 ${put.sha256}) but ${d.bytes} (sha256 ${d.sha256}) were produced`,
-        );
-      }
-      input.log.info(
-        `uploaded ${plan.name}: ${put.bytes} bytes, sha256 ${put.sha256}, verified by ${put.verified}`,
-      );
-      return {
-        name: plan.name,
-        size: put.bytes,
-        sha256: put.sha256,
-        verified: put.verified,
-        attempts: attempt,
-        summary,
-      };
+      return acceptPut(input, plan, put, await digest.digest(), 'were produced', attempt, summary);
     } catch (err) {
       // Did the source fail on its own? Look before aborting it (an abort makes every source fail).
       const sourceError = err instanceof SourceFailedError ? err : await failedWithin(run.done, 250);
@@ -289,6 +273,27 @@ async function uploadObject(
       input.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** Checks that the store received exactly what was produced (bytes and sha256), logs, and builds the result. */
+function acceptPut(
+  input: RunJobInput,
+  plan: ObjectPlan,
+  put: PutResult,
+  produced: { bytes: number; sha256: string },
+  where: string,
+  attempts: number,
+  summary: SourceSummary,
+): ObjectResult {
+  if (produced.bytes !== put.bytes || produced.sha256 !== put.sha256) {
+    throw new Error(
+      `${plan.name}: the store received ${put.bytes} bytes (sha256 ${put.sha256}) but ${produced.bytes} (sha256 ${produced.sha256}) ${where}`,
+    );
+  }
+  input.log.info(
+    `uploaded ${plan.name}: ${put.bytes} bytes, sha256 ${put.sha256}, verified by ${put.verified}`,
+  );
+  return { name: plan.name, size: put.bytes, sha256: put.sha256, verified: put.verified, attempts, summary };
 }
 
 /**
@@ -358,22 +363,7 @@ async function spoolObject(
           { open: (offset) => createReadStream(file, { start: offset, highWaterMark: 256 * 1024 }) },
           (b) => input.onObjectProgress?.(plan.name, b),
         );
-        if (put.bytes !== d.bytes || put.sha256 !== d.sha256) {
-          throw new Error(
-            `${plan.name}: the store received ${put.bytes} bytes (sha256 ${put.sha256}) but the spool file has ${d.bytes} (sha256 ${d.sha256})`,
-          );
-        }
-        input.log.info(
-          `uploaded ${plan.name}: ${put.bytes} bytes, sha256 ${put.sha256}, verified by ${put.verified}`,
-        );
-        return {
-          name: plan.name,
-          size: put.bytes,
-          sha256: put.sha256,
-          verified: put.verified,
-          attempts: attempt,
-          summary,
-        };
+        return acceptPut(input, plan, put, d, 'are in the spool file', attempt, summary);
       } catch (err) {
         if (attempt >= input.retry.attempts || abort.signal.aborted || !isTransient(err)) throw err;
         const wait = backoffDelay(

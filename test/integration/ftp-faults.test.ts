@@ -5,18 +5,25 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FtpLoginError, FtpReplyError, FtpsClient, type FtpsClientOptions } from '../../src/ftp/index.ts';
-import { makeSelfSignedCert, type TestCert } from '../fake/cert.ts';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeSelfSignedCert } from '../harness/common.ts';
 import { startScriptedServer, type Script, type ScriptedServer } from '../fake/scripted-server.ts';
 
-let cert: TestCert;
+let cert: { key: string; cert: string };
+const certDir = mkdtempSync(join(tmpdir(), 'fake-ftps-cert-'));
 let server: ScriptedServer | undefined;
 const logs: string[] = [];
 
-beforeAll(() => {
-  cert = makeSelfSignedCert();
+beforeAll(async () => {
+  const made = await makeSelfSignedCert(certDir);
+  cert = { key: readFileSync(made.keyFile, 'utf8'), cert: made.pem };
 });
+
+afterAll(() => rmSync(certDir, { recursive: true, force: true }));
 
 afterEach(async () => {
   await server?.close();
