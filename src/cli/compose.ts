@@ -12,7 +12,9 @@ import { ftpsStoreFactory } from '../storage/ftps.ts';
 import { localStoreFactory } from '../storage/local.ts';
 import type { StoreFactory } from '../storage/types.ts';
 import type { ObjectPlan, RunJobInput } from '../app/run-job.ts';
-import type { Logger, Redactor } from '../logging/index.ts';
+import { Redactor, type Logger } from '../logging/index.ts';
+import { loadCliConfig } from './config-option.ts';
+import type { CliContext } from './context.ts';
 import { normaliseFingerprint } from '../ftp/index.ts';
 import { VERSION } from './version.ts';
 import { UsageError } from './ftp-url.ts';
@@ -128,6 +130,21 @@ export function findJob(config: LoadedConfig, name: string): EffectiveJob {
     throw new UsageError(`no job named "${name}" in ${config.configFile} (known: ${known})`);
   }
   return job;
+}
+
+/** The configuration, one job of it and that job's destination: what list and prune start from. */
+export async function jobDestination(
+  opts: { config?: string },
+  name: string,
+  ctx: CliContext,
+): Promise<{ config: LoadedConfig; job: EffectiveJob; dest: Destinations }> {
+  const config = await loadCliConfig(opts, ctx);
+  const job = findJob(config, name);
+  const destination = config.destinations[job.destination];
+  if (destination === undefined)
+    throw new UsageError(`job ${job.name}: unknown destination ${job.destination}`);
+  const dest = await buildDestination(destination, ctx.env, ctx.log, ctx.redactor ?? new Redactor());
+  return { config, job, dest };
 }
 
 export async function runJobInput(

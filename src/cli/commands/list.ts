@@ -1,9 +1,8 @@
 /** `ftps-backup list <job>`: the job's sets on its destination — time, size, complete or not. */
 import type { Command } from 'commander';
 import { listSets } from '../../app/list-sets.ts';
-import { Redactor } from '../../logging/index.ts';
-import { addConfigOption, loadCliConfig } from '../config-option.ts';
-import { buildDestination, findJob } from '../compose.ts';
+import { addConfigOption } from '../config-option.ts';
+import { jobDestination } from '../compose.ts';
 import { formatBytes } from '../progress.ts';
 import type { CliContext } from '../context.ts';
 
@@ -15,14 +14,7 @@ export function registerList(program: Command, ctx: CliContext): void {
       .argument('<job>')
       .option('--json', 'print JSON'),
   ).action(async (name: string, opts: { config?: string; json?: boolean }) => {
-    const config = await loadCliConfig(opts, ctx);
-    const job = findJob(config, name);
-    const dest = await buildDestination(
-      config.destinations[job.destination]!,
-      ctx.env,
-      ctx.log,
-      ctx.redactor ?? new Redactor(),
-    );
+    const { job, dest } = await jobDestination(opts, name, ctx);
     const sets = await listSets(dest.store, dest.root, job.name);
     if (opts.json === true) {
       ctx.stdout.write(`${JSON.stringify(sets, null, 2)}\n`);

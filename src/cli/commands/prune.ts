@@ -1,9 +1,8 @@
 /** `ftps-backup prune <job> [--dry-run]`: apply the job's retention policy, showing every decision and why. */
 import type { Command } from 'commander';
 import { prune } from '../../app/prune.ts';
-import { Redactor } from '../../logging/index.ts';
-import { addConfigOption, loadCliConfig } from '../config-option.ts';
-import { buildDestination, findJob } from '../compose.ts';
+import { addConfigOption } from '../config-option.ts';
+import { jobDestination } from '../compose.ts';
 import type { CliContext } from '../context.ts';
 
 export function registerPrune(program: Command, ctx: CliContext): void {
@@ -15,14 +14,7 @@ export function registerPrune(program: Command, ctx: CliContext): void {
       .option('--dry-run', 'show what would be kept and removed, and why, without removing anything')
       .option('--json', 'print JSON'),
   ).action(async (name: string, opts: { config?: string; dryRun?: boolean; json?: boolean }) => {
-    const config = await loadCliConfig(opts, ctx);
-    const job = findJob(config, name);
-    const dest = await buildDestination(
-      config.destinations[job.destination]!,
-      ctx.env,
-      ctx.log,
-      ctx.redactor ?? new Redactor(),
-    );
+    const { job, dest } = await jobDestination(opts, name, ctx);
     const r = await prune({
       stores: dest.store,
       root: dest.root,
