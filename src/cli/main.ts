@@ -46,6 +46,7 @@ async function registerCommands(program: Command, ctx: CliContext, argv: readonl
           import('./commands/prune.ts').then((m) => m.registerPrune),
           import('./commands/daemon.ts').then((m) => m.registerDaemon),
           import('./commands/status.ts').then((m) => m.registerStatus),
+          import('./commands/verify.ts').then((m) => m.registerVerify),
         ];
   for (const register of await Promise.all([...ftp, ...rest])) register(program, ctx);
 }
