@@ -237,7 +237,7 @@ async function uploadObject(
       try {
         summary = await run.done;
       } catch (err) {
-        throw new SourceFailedError(`${plan.name}: ${(err as Error).message}`, { cause: err });
+        throw sourceFailed(plan, err);
       }
       return acceptPut(input, plan, put, await digest.digest(), 'were produced', attempt, summary);
     } catch (err) {
@@ -247,9 +247,7 @@ async function uploadObject(
       await live.abandon().catch(() => {});
       // A failed source (dump error, missing trailer) is not retried: it would fail the same way.
       if (sourceError !== undefined) {
-        throw sourceError instanceof SourceFailedError
-          ? sourceError
-          : new SourceFailedError(`${plan.name}: ${sourceError.message}`, { cause: sourceError });
+        throw sourceError instanceof SourceFailedError ? sourceError : sourceFailed(plan, sourceError);
       }
       if (
         attempt >= input.retry.attempts ||
@@ -273,6 +271,13 @@ async function uploadObject(
       input.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** The error of a failed source, named after its object (failed sources are never retried). */
+function sourceFailed(plan: ObjectPlan, err: unknown): SourceFailedError {
+  return new SourceFailedError(`${plan.name}: ${err instanceof Error ? err.message : String(err)}`, {
+    cause: err,
+  });
 }
 
 /** Checks that the store received exactly what was produced (bytes and sha256), logs, and builds the result. */
@@ -336,8 +341,7 @@ async function spoolObject(
       );
     } catch (err) {
       const sourceError = await failedWithin(run.done, 250);
-      if (sourceError !== undefined)
-        throw new SourceFailedError(`${plan.name}: ${sourceError.message}`, { cause: sourceError });
+      if (sourceError !== undefined) throw sourceFailed(plan, sourceError);
       if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
         throw new Error(`the spool folder ${spool.dir} ran out of space while writing ${plan.name}`, {
           cause: err,
@@ -349,7 +353,7 @@ async function spoolObject(
     try {
       summary = await run.done;
     } catch (err) {
-      throw new SourceFailedError(`${plan.name}: ${(err as Error).message}`, { cause: err });
+      throw sourceFailed(plan, err);
     }
     const d = await digest.digest();
     input.log.info(`spooled ${plan.name}: ${d.bytes} bytes; uploading`);
