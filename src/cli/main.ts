@@ -21,34 +21,34 @@ export interface MainIo {
   env?: NodeJS.ProcessEnv;
 }
 
-const FTP_COMMANDS = new Set(['put', 'get', 'ls', 'rm']);
+type Register = (program: Command, ctx: CliContext) => void;
+
+/** Every command, by name, loaded on demand. */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  put: () => import('./commands/put.ts').then((m) => m.registerPut),
+  get: () => import('./commands/get.ts').then((m) => m.registerGet),
+  ls: () => import('./commands/ls.ts').then((m) => m.registerLs),
+  rm: () => import('./commands/rm.ts').then((m) => m.registerRm),
+  run: () => import('./commands/run.ts').then((m) => m.registerRun),
+  'check-config': () => import('./commands/check-config.ts').then((m) => m.registerCheckConfig),
+  list: () => import('./commands/list.ts').then((m) => m.registerList),
+  quickstart: () => import('./commands/quickstart.ts').then((m) => m.registerQuickstart),
+  prune: () => import('./commands/prune.ts').then((m) => m.registerPrune),
+  daemon: () => import('./commands/daemon.ts').then((m) => m.registerDaemon),
+  status: () => import('./commands/status.ts').then((m) => m.registerStatus),
+  verify: () => import('./commands/verify.ts').then((m) => m.registerVerify),
+};
 
 /**
- * Registers the commands. The FTP commands need only src/ftp: when one of them is run, the rest (config
- * schema, sources, scheduler: about 25 MB of memory) is not loaded at all.
+ * Registers the command named on the command line, or all of them (for help, or an unknown name, so
+ * commander can list them). Loading only what runs keeps memory down: the FTP commands need only src/ftp,
+ * and `run` never loads the daemon, quick start or verification code.
  */
 async function registerCommands(program: Command, ctx: CliContext, argv: readonly string[]): Promise<void> {
   const name = argv.slice(2).find((a) => !a.startsWith('-'));
-  const ftp = [
-    import('./commands/put.ts').then((m) => m.registerPut),
-    import('./commands/get.ts').then((m) => m.registerGet),
-    import('./commands/ls.ts').then((m) => m.registerLs),
-    import('./commands/rm.ts').then((m) => m.registerRm),
-  ];
-  const rest =
-    name !== undefined && FTP_COMMANDS.has(name)
-      ? []
-      : [
-          import('./commands/run.ts').then((m) => m.registerRun),
-          import('./commands/check-config.ts').then((m) => m.registerCheckConfig),
-          import('./commands/list.ts').then((m) => m.registerList),
-          import('./commands/quickstart.ts').then((m) => m.registerQuickstart),
-          import('./commands/prune.ts').then((m) => m.registerPrune),
-          import('./commands/daemon.ts').then((m) => m.registerDaemon),
-          import('./commands/status.ts').then((m) => m.registerStatus),
-          import('./commands/verify.ts').then((m) => m.registerVerify),
-        ];
-  for (const register of await Promise.all([...ftp, ...rest])) register(program, ctx);
+  const only = name !== undefined ? COMMANDS[name] : undefined;
+  const loaders = only !== undefined ? [only] : Object.values(COMMANDS);
+  for (const register of await Promise.all(loaders.map((load) => load()))) register(program, ctx);
 }
 
 /** Runs the CLI and resolves to the process exit code. */
