@@ -123,7 +123,7 @@ describe('X25519 recipients', () => {
     const ours = join(work, 'tamper.age');
     await ourEncrypt(plaintext(70_000), ours, { recipients: [key.recipient] });
     const bytes = readFileSync(ours);
-    bytes[bytes.length - 100] ^= 0x80;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 100) ^ 0x80, bytes.length - 100);
     writeFileSync(ours, bytes);
     expect(() => ageDecrypt(key.file, ours)).toThrow();
   });
