@@ -3,6 +3,8 @@
  * `ftps-backup run` and by shell pipelines measured in the same run:
  *   zstd: mariadb-dump | zstd -3 | curl -T -   and   tar -I 'zstd -3' -cf - | curl -T -
  *   gzip: the same with gzip -6
+ * and the same job encrypted with age to one X25519 recipient (`ftps-backup run (age)`), reported with its
+ * ratio to the unencrypted run (target: at most 30% slower).
  * Prints seconds, MB/s (of source bytes), peak RSS, and the ratios. The site's big files are random
  * (incompressible media, like photos and videos).
  *
@@ -16,6 +18,7 @@ import { startMariadb, startProftpd, writeMariadbDefaultsFile } from '../test/ha
 import { makeSite } from '../test/support/site.ts';
 import { makeWordpressDb } from '../test/support/wordpress-db.ts';
 import { writeBackupConfig } from '../test/support/backup-config.ts';
+import { generateX25519Identity } from '../src/pipeline/index.ts';
 import { MB, measure, median, type Measurement } from './measure.ts';
 
 const siteMb = Number(process.env.BENCH_SITE_MB ?? 200);
@@ -37,6 +40,13 @@ export async function benchBackup(): Promise<void> {
     const siteBytes = Number(execFileSync('du', ['-sb', '--exclude=cache', site]).toString().split('\t')[0]);
     const cfg = await writeBackupConfig(work, ftp.info, db.info, [
       { name: 'bench', site, exclude: ['wp-content/cache/**'], databases: ['wp'] },
+      {
+        name: 'bench-age',
+        site,
+        exclude: ['wp-content/cache/**'],
+        databases: ['wp'],
+        extra: [`encryption: { recipients: [${generateX25519Identity().recipient}] }`],
+      },
     ]);
     const myCnf = await writeMariadbDefaultsFile(db.info, 'backup', { dir: work });
     const curlCfg = join(work, 'curl.cfg');
@@ -53,6 +63,8 @@ export async function benchBackup(): Promise<void> {
     };
     const tools: Record<string, () => Promise<Measurement>> = {
       'ftps-backup run': () => measure(join(root, 'bin/ftps-backup.js'), ['run', 'bench', '-c', cfg], env),
+      'ftps-backup run (age)': () =>
+        measure(join(root, 'bin/ftps-backup.js'), ['run', 'bench-age', '-c', cfg], env),
       'zstd pipeline': () => measure('sh', ['-c', pipelineFor('zstd -3 -q', 'zst')], env),
       'gzip pipeline': () => measure('sh', ['-c', pipelineFor('gzip -6', 'gz')], env),
     };
@@ -63,7 +75,7 @@ export async function benchBackup(): Promise<void> {
         if (m.code !== 0) throw new Error(`${name} failed (exit ${String(m.code)}): ${m.stderr.slice(-500)}`);
         (res[name] ??= []).push(m);
         console.log(
-          `run ${run} ${name.padEnd(16)} ${m.seconds.toFixed(2).padStart(7)} s  peak RSS ${(m.peakRssBytes / MB).toFixed(1)} MB (tree ${(m.treePeakRssBytes / MB).toFixed(1)} MB)`,
+          `run ${run} ${name.padEnd(21)} ${m.seconds.toFixed(2).padStart(7)} s  peak RSS ${(m.peakRssBytes / MB).toFixed(1)} MB (tree ${(m.treePeakRssBytes / MB).toFixed(1)} MB)`,
         );
       }
     }
@@ -71,13 +83,13 @@ export async function benchBackup(): Promise<void> {
       `\nbackup of a ${(siteBytes / MB).toFixed(0)} MB site (random media + 2000 small files) and a WordPress-like database to ProFTPD (TLS 1.3, loopback), ${runs} runs each`,
     );
     console.log(
-      'tool               median s   site MB/s   peak RSS (process)   peak RSS (sum over the process tree)',
+      `${'tool'.padEnd(21)} median s   site MB/s   peak RSS (process)   peak RSS (sum over the process tree)`,
     );
     const med: Record<string, number> = {};
     for (const [name, ms] of Object.entries(res)) {
       med[name] = median(ms.map((m) => m.seconds));
       console.log(
-        `${name.padEnd(18)} ${med[name].toFixed(2).padStart(8)}   ${(siteBytes / MB / med[name]).toFixed(1).padStart(9)}   ${(median(ms.map((m) => m.peakRssBytes)) / MB).toFixed(1).padStart(15)} MB   ${(median(ms.map((m) => m.treePeakRssBytes)) / MB).toFixed(1).padStart(10)} MB`,
+        `${name.padEnd(21)} ${med[name].toFixed(2).padStart(8)}   ${(siteBytes / MB / med[name]).toFixed(1).padStart(9)}   ${(median(ms.map((m) => m.peakRssBytes)) / MB).toFixed(1).padStart(15)} MB   ${(median(ms.map((m) => m.treePeakRssBytes)) / MB).toFixed(1).padStart(10)} MB`,
       );
     }
     const fb = med['ftps-backup run']!;
@@ -85,6 +97,10 @@ export async function benchBackup(): Promise<void> {
       `speed vs zstd pipeline: ${(med['zstd pipeline']! / fb).toFixed(2)}x (>= 1 means ftps-backup is at least as fast)`,
     );
     console.log(`speed vs gzip pipeline: ${(med['gzip pipeline']! / fb).toFixed(2)}x`);
+    const age = med['ftps-backup run (age)']!;
+    console.log(
+      `encrypted (age) vs unencrypted run: ${(age / fb).toFixed(2)}x the time (${(((age - fb) / fb) * 100).toFixed(0)}% slower; target <= 30%)`,
+    );
   } finally {
     await Promise.all([ftp.stop(), db.stop()]);
     rmSync(work, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * code, never adapters, the CLI or the FTP client.
  *
  * runJob turns one run of a job into one verified set `<root>/<job>/<YYYYMMDDTHHMMSSZ>/`: every object is
- * streamed source → compression → sha256/count → store as `<name>.partial` (verified by the store), then,
+ * streamed source → compression → [age encryption] → sha256/count → store as `<name>.partial` (verified by the store), then,
  * only when ALL objects are uploaded and their sources finished cleanly, renamed, and `manifest.json`
  * is written last. A failure publishes nothing. After a success, stale incomplete sets of earlier runs of
  * the same job are removed (only names matching our set pattern).
@@ -12,8 +12,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { PassThrough } from 'node:stream';
-import { createCompressor, DigestStream } from '../pipeline/index.ts';
+import { PassThrough, type Transform } from 'node:stream';
+import { createCompressor, createEncryptor, DigestStream, type Recipient } from '../pipeline/index.ts';
 import type { BackupSource, SourceSummary } from '../sources/types.ts';
 import {
   backoffDelay,
@@ -43,6 +43,11 @@ export interface RunJobInput {
   root: string;
   objects: ObjectPlan[];
   compression: { algorithm: CompressionAlgorithm; level?: number | undefined };
+  /**
+   * Encrypt every object with age to these recipients (built once per run by ageRecipients); object names
+   * must then end in `.age`. The manifest's sha256 stays that of the stored (encrypted) bytes.
+   */
+  encryption?: { recipients: readonly Recipient[] } | undefined;
   stores: StoreFactory;
   /** Objects uploaded at once, each over its own connection. */
   parallel: number;
@@ -173,7 +178,7 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
         size: r.size,
         sha256: r.sha256,
         compression: input.compression.algorithm,
-        encrypted: false,
+        encrypted: input.encryption !== undefined,
         source: r.summary,
       })),
       warnings,
@@ -223,10 +228,9 @@ async function uploadObject(
     failFast.addEventListener('abort', onAbort);
     input.signal?.addEventListener('abort', onAbort);
     const run = plan.source.open(abort.signal);
-    const compressor = createCompressor(input.compression.algorithm, input.compression.level);
     const digest = new DigestStream();
     const out = new PassThrough({ highWaterMark: 1 << 20 });
-    const flow = pipeline(run.stream, compressor, digest, out);
+    const flow = pipeline([run.stream, ...encodeStages(input), digest, out]);
     flow.catch(() => {}); // reported through run.done / the upload
     run.done.catch(() => {});
     const live = new LiveReplaySource(out, Math.floor(input.replayWindowBytes / Math.max(1, input.parallel)));
@@ -271,6 +275,13 @@ async function uploadObject(
       input.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** The stages between a source and the digest: compression, then age encryption when configured. */
+function encodeStages(input: RunJobInput): Transform[] {
+  const stages = [createCompressor(input.compression.algorithm, input.compression.level)];
+  if (input.encryption !== undefined) stages.push(createEncryptor(input.encryption.recipients));
+  return stages;
 }
 
 /** The error of a failed source, named after its object (failed sources are never retried). */
@@ -333,12 +344,7 @@ async function spoolObject(
     run.done.catch(() => {});
     const digest = new DigestStream();
     try {
-      await pipeline(
-        run.stream,
-        createCompressor(input.compression.algorithm, input.compression.level),
-        digest,
-        createWriteStream(file, { mode: 0o600 }),
-      );
+      await pipeline([run.stream, ...encodeStages(input), digest, createWriteStream(file, { mode: 0o600 })]);
     } catch (err) {
       const sourceError = await failedWithin(run.done, 250);
       if (sourceError !== undefined) throw sourceFailed(plan, sourceError);

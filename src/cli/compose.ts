@@ -1,13 +1,14 @@
 /**
  * The composition root of a backup run: turns a loaded configuration into concrete objects — the store
- * factory of a destination (secrets resolved here, registered with the redactor) and the object plans of
- * a job (one per database, one per folder).
+ * factory of a destination (secrets resolved here, registered with the redactor), the object plans of
+ * a job (one per database, one per folder) and its age recipients.
  */
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolveSecret, type Destination, type EffectiveJob, type LoadedConfig } from '../config/index.ts';
 import { objectName } from '../domain/index.ts';
 import { createDirectorySource, createMysqlSource, listDatabases } from '../sources/index.ts';
+import { ageRecipients, loadRecipients, type Recipient } from '../pipeline/index.ts';
 import { ftpsStoreFactory } from '../storage/ftps.ts';
 import { localStoreFactory } from '../storage/local.ts';
 import type { StoreFactory } from '../storage/types.ts';
@@ -74,10 +75,11 @@ export async function buildObjectPlans(
 ): Promise<ObjectPlan[]> {
   const plans: ObjectPlan[] = [];
   const algorithm = job.compression.algorithm;
+  const encrypted = job.encryption !== undefined;
   for (const source of job.sources) {
     if (source.type === 'directory') {
       plans.push({
-        name: objectName({ kind: 'directory', label: source.label }, algorithm, false),
+        name: objectName({ kind: 'directory', label: source.label }, algorithm, encrypted),
         source: createDirectorySource({
           label: source.label,
           path: source.path,
@@ -108,7 +110,7 @@ export async function buildObjectPlans(
       throw new UsageError(`job ${job.name}: source ${source.label} found no databases to back up`);
     for (const database of databases) {
       plans.push({
-        name: objectName({ kind: 'mysql', database }, algorithm, false),
+        name: objectName({ kind: 'mysql', database }, algorithm, encrypted),
         source: createMysqlSource({
           ...connection,
           database,
@@ -121,6 +123,36 @@ export async function buildObjectPlans(
     }
   }
   return plans;
+}
+
+/**
+ * The age recipients of a job's `encryption` (recipientsFile read and checked; the passphrase resolved
+ * and registered with the redactor), or undefined when the job is not encrypted.
+ */
+export async function buildEncryption(
+  job: EffectiveJob,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  redactor: Redactor,
+): Promise<{ recipients: Recipient[] } | undefined> {
+  const e = job.encryption;
+  if (e === undefined) return undefined;
+  try {
+    if (e.passphrase !== undefined) {
+      const passphrase = await resolveSecret(e.passphrase, { env, onWarning: (m) => log.warn(m) });
+      redactor.add(passphrase);
+      log.info(`job ${job.name}: objects are encrypted with age (passphrase)`);
+      return { recipients: ageRecipients({ passphrase }) };
+    }
+    const listed = [
+      ...(e.recipients ?? []),
+      ...(e.recipientsFile !== undefined ? await loadRecipients(e.recipientsFile) : []),
+    ];
+    log.info(`job ${job.name}: objects are encrypted with age to ${listed.length} recipient(s)`);
+    return { recipients: ageRecipients({ recipients: listed }) };
+  } catch (err) {
+    throw new UsageError(`job ${job.name}: encryption: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 export function findJob(config: LoadedConfig, name: string): EffectiveJob {
@@ -157,6 +189,7 @@ export async function runJobInput(
   const dest = config.destinations[job.destination];
   if (dest === undefined) throw new UsageError(`job ${job.name}: unknown destination ${job.destination}`);
   const destination = await buildDestination(dest, env, log, redactor);
+  const encryption = await buildEncryption(job, env, log, redactor);
   const objects = await buildObjectPlans(job, env, log, redactor);
   return {
     job: job.name,
@@ -168,6 +201,7 @@ export async function runJobInput(
       job.compression.algorithm === 'none'
         ? { algorithm: 'none' }
         : { algorithm: job.compression.algorithm, level: job.compression.level },
+    encryption,
     stores: destination.store,
     parallel: destination.connections,
     replayWindowBytes: job.replayWindow,

@@ -24,6 +24,7 @@ export { formatDuration, parseByteSize, parseDuration } from './units.ts';
 export {
   compressionSchema,
   configSchema,
+  encryptionSchema,
   destinationSchema,
   jobSchema,
   retentionSchema,
@@ -34,6 +35,7 @@ export {
   type Config,
   type Defaults,
   type Destination,
+  type Encryption,
   type DirectorySource,
   type FtpsDestination,
   type Job,

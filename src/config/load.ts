@@ -132,6 +132,7 @@ function effectiveJob(job: Job, config: Config, file: string): EffectiveJob {
     spoolDir: d.spoolDir,
     replayWindow: d.replayWindow,
     randomDelay: job.randomDelay ?? d.randomDelay,
+    encryption: job.encryption ?? d.encryption,
     file,
   };
 }
@@ -150,6 +151,9 @@ export function secretRefs(
         out.push({ where: `job ${job.name}: sources[${i}].password`, ref: s.password });
       }
     });
+    if (job.encryption?.passphrase !== undefined) {
+      out.push({ where: `job ${job.name}: encryption.passphrase`, ref: job.encryption.passphrase });
+    }
   }
   return out;
 }

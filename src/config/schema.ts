@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { validate as validateCron, validateDetailed as validateCronDetailed } from 'node-cron';
+import { parseAgeRecipient } from '../domain/index.ts';
 import { DURATION_HINT, SIZE_HINT, parseByteSize, parseDuration } from './units.ts';
 
 /** Job names, destination names and source labels: they become folder and object names. */
@@ -336,6 +337,59 @@ const randomDelayDescription =
   'Wait a random time between 0 and this duration before a scheduled run starts (spreads the load of many hosts).';
 
 // ---------------------------------------------------------------------------------------------------
+// Encryption (age)
+
+const ageRecipient = z
+  .string()
+  .superRefine((text, ctx) => {
+    const r = parseAgeRecipient(text);
+    if (!r.ok) {
+      ctx.addIssue({
+        code: 'custom',
+        // a recipient is public and ~62 characters: shown whole so a typo can be compared
+        message: `expected an age recipient (age1…, as printed by age-keygen), got ${text.length <= 100 ? JSON.stringify(text) : showValue(text)}: ${r.problem}`,
+        input: text,
+      });
+    }
+  })
+  .meta({ 'x-kind': 'age recipient' });
+
+export const encryptionSchema = strict({
+  recipients: z
+    .array(ageRecipient)
+    .min(1)
+    .optional()
+    .describe(
+      'age recipients (public keys, age1…) every object is encrypted to; any one matching identity (AGE-SECRET-KEY-1…, made by age-keygen) decrypts.',
+    ),
+  recipientsFile: absolutePath
+    .optional()
+    .describe('A file of age recipients, one per line, # comments allowed (as `age -R` reads it).'),
+  passphrase: secretRefSchema
+    .optional()
+    .describe(
+      'Encrypt with a passphrase (age scrypt) instead of recipients: { env: NAME }, { file: /path } or { credential: name }.',
+    ),
+})
+  .superRefine((value, ctx) => {
+    const e = record(value);
+    if (e === undefined) return;
+    const toRecipients = e.recipients !== undefined || e.recipientsFile !== undefined;
+    if (toRecipients && e.passphrase !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['passphrase'],
+        message: 'expected either recipients (recipients, recipientsFile) or a passphrase, not both',
+      });
+    } else if (!toRecipients && e.passphrase === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'expected recipients, recipientsFile or passphrase' });
+    }
+  }, always)
+  .describe(
+    "Encrypt every object with age (its name gets .age) before it leaves the host. Decrypting needs the identity file or the passphrase: lose it and the backups are lost. verify checks the stored bytes without it. A job's value replaces the default.",
+  );
+
+// ---------------------------------------------------------------------------------------------------
 // Destinations
 
 const timeoutsSchema = strict({
@@ -561,6 +615,7 @@ export const jobSchema = strict({
   retry: retryOverrideSchema.optional(),
   spool: z.boolean().optional().describe(spoolDescription),
   randomDelay: duration().optional().describe(randomDelayDescription),
+  encryption: encryptionSchema.optional(),
 }).superRefine((value, ctx) => {
   const sources = record(value)?.sources;
   if (!Array.isArray(sources)) return;
@@ -598,6 +653,7 @@ export const defaultsSchema = strict({
       'Bytes of each upload kept in memory so an interrupted transfer can resume without re-reading the source.',
     ),
   randomDelay: duration().prefault('0s').describe(randomDelayDescription),
+  encryption: encryptionSchema.optional(),
 }).describe('Settings every job gets unless it sets its own.');
 
 export const configSchema = strict({
@@ -679,5 +735,6 @@ export type RetentionPolicy = z.output<typeof retentionSchema>;
 export type RetryPolicy = z.output<typeof retrySchema>;
 export type Compression = z.output<typeof compressionSchema>;
 export type Defaults = z.output<typeof defaultsSchema>;
+export type Encryption = z.output<typeof encryptionSchema>;
 export type LogConfig = Config['log'];
 export type SchedulerConfig = Config['scheduler'];

@@ -1,6 +1,7 @@
 /**
  * src/domain — pure rules shared by the rest of src/: set and object names (set-name.ts), the
- * manifest.json format (manifest.ts), retry delays (retry.ts) and retention (retention.ts).
+ * manifest.json format (manifest.ts), retry delays (retry.ts), retention (retention.ts) and
+ * the bech32 key strings of age (bech32.ts).
  *
  * Imports nothing outside this folder and no Node modules: no node:fs/net, no logger, no clock
  * (Date.now(), new Date() without an argument) and no randomness (Math.random()) — time and random
@@ -11,3 +12,4 @@ export * from './set-name.ts';
 export * from './manifest.ts';
 export * from './retry.ts';
 export * from './retention.ts';
+export * from './bech32.ts';

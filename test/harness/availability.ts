@@ -5,7 +5,8 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ServerKind = 'proftpd' | 'vsftpd' | 'pure-ftpd' | 'mariadb';
+/** Servers, and the `age` command line tool (the reference our age encryption is checked against). */
+export type ServerKind = 'proftpd' | 'vsftpd' | 'pure-ftpd' | 'mariadb' | 'age';
 export type Availability = { ok: true } | { ok: false; hint: string };
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -107,6 +108,14 @@ export function serverAvailability(kind: ServerKind): Availability {
       need('mariadb-install-db', binaries.mariadbInstallDb());
       need('mariadb', binaries.mariadb());
       hint = 'install with `apt-get install mariadb-server mariadb-client`';
+      break;
+    }
+    case 'age': {
+      need('age', findExecutable('age'));
+      need('age-keygen', findExecutable('age-keygen'));
+      // `age -p` reads the passphrase from a terminal: util-linux script(1) provides one
+      need('script', findExecutable('script'));
+      hint = 'install with `apt-get install age` (script comes with bsdutils)';
       break;
     }
   }

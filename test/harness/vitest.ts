@@ -135,6 +135,14 @@ export function useFtpServer(kind: FtpServerKind, variant?: ProftpdVariant): () 
   }
 }
 
+/**
+ * Requires the `age` CLI (and age-keygen, script) for this file/suite: skipped outside CI when missing,
+ * failed in CI, like a missing server.
+ */
+export function useAgeCli(): void {
+  guardAvailability('age', 'the age CLI');
+}
+
 /** Starts MariaDB for this file/suite and returns a getter for its info. */
 export function useMariadb(): () => MariadbInfo {
   return useServer('mariadb', 'mariadb', startMariadb);

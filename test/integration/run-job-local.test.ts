@@ -1,15 +1,33 @@
 /**
  * runJob against the local store: publication order and cleanup rules that need no FTP server — stale
  * incomplete sets of earlier runs are removed after a success, foreign files and folders never are, and a
- * failing source publishes nothing and triggers no cleanup.
+ * failing source publishes nothing and triggers no cleanup; with encryption, objects are age files whose
+ * manifest sha256 is that of the stored bytes (streamed and spooled).
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runJob, SourceFailedError, type RunJobInput } from '../../src/app/run-job.ts';
 import { localStoreFactory } from '../../src/storage/local.ts';
+import {
+  ageRecipients,
+  createDecompressor,
+  createDecryptor,
+  generateX25519Identity,
+  parseIdentities,
+} from '../../src/pipeline/index.ts';
 import type { BackupSource, SourceSummary } from '../../src/sources/types.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'runjob-local-'));
@@ -114,5 +132,32 @@ describe('runJob on a local folder', () => {
     expect(err).toBeInstanceOf(SourceFailedError);
     expect((err as Error).message).toContain('mysqldump exited with status 2');
     expect(readdirSync(job)).toEqual(['20260101T000000Z']);
+  });
+});
+
+describe('runJob with age encryption', () => {
+  it.each([false, true])('encrypts each object after compression (spool: %s)', async (spool) => {
+    const dest = join(base, `age-${String(spool)}`);
+    const me = generateX25519Identity();
+    const r = await runJob({
+      ...input(dest, [{ name: 'files-site.tar.zst.age', source: fixedSource('hello age') }], new Date()),
+      encryption: { recipients: ageRecipients({ recipients: [me.recipient] }) },
+      ...(spool ? { spool: { dir: join(base, `spool-${String(spool)}`), minFreeBytes: 0 } } : {}),
+    });
+    expect(r.manifest.objects.map((o) => [o.name, o.encrypted])).toEqual([['files-site.tar.zst.age', true]]);
+    const stored = join(dest, 'blog', r.setName, 'files-site.tar.zst.age');
+    expect(createHash('sha256').update(readFileSync(stored)).digest('hex')).toBe(
+      r.manifest.objects[0]?.sha256,
+    );
+    const plain: Buffer[] = [];
+    await pipeline(
+      createReadStream(stored),
+      createDecryptor({ identities: parseIdentities(me.identity, 'key') }),
+      createDecompressor('zstd'),
+      async (source: AsyncIterable<Buffer>) => {
+        for await (const c of source) plain.push(c);
+      },
+    );
+    expect(Buffer.concat(plain).toString()).toBe('hello age');
   });
 });

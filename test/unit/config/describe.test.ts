@@ -8,7 +8,7 @@ describe('describeSchema', () => {
   it('documents every key path of config.yaml and of a job file', () => {
     const { config, job } = schemaKeyPaths();
     const documented = new Set(rows.map((r) => /^\| `([^`]+)`/.exec(r)?.[1]));
-    const secretForms = /\.password\.(env|file|credential)$/; // explained once, in the introduction
+    const secretForms = /\.(password|passphrase)\.(env|file|credential)$/; // explained once, in the introduction
     const expected = [...config.filter((p) => !p.startsWith('jobs[]')), ...job].filter(
       (p) => !secretForms.test(p),
     );

@@ -49,7 +49,7 @@ const cases: Case[] = [
     name: 'unknown key nested in defaults',
     files: { 'config.yaml': BASE_CONFIG + lines('defaults:', '  retension: { keepLast: 3 }') },
     expected: [
-      '<dir>/config.yaml:8:3: defaults.retension: unknown key "retension" (expected one of: compression, retention, retry, spool, spoolDir, replayWindow, randomDelay)',
+      '<dir>/config.yaml:8:3: defaults.retension: unknown key "retension" (expected one of: compression, retention, retry, spool, spoolDir, replayWindow, randomDelay, encryption)',
     ],
   },
   {
@@ -391,6 +391,33 @@ const cases: Case[] = [
     expected: [
       '<dir>/jobs/blog.yaml:10:8: retry: expected maxDelay to be at least initialDelay (after applying defaults.retry)',
     ],
+  },
+  {
+    name: 'encryption: a mistyped age recipient, and both recipients and a passphrase',
+    files: {
+      'config.yaml':
+        BASE_CONFIG +
+        lines(
+          'defaults:',
+          '  encryption:',
+          '    recipients:',
+          '      - age1llqu6apfhutyge8zsfq279h7pas8jdkarvq8kgz83ygfgw6mmszsmq8c0x',
+          '      - ssh-ed25519 AAAAC3Nza',
+        ),
+      'jobs/blog.yaml':
+        BASE_JOB +
+        lines('encryption:', '  recipientsFile: /etc/ftps-backup/r.txt', '  passphrase: { env: AGE_PASS }'),
+    },
+    expected: [
+      '<dir>/config.yaml:10:9: defaults.encryption.recipients[0]: expected an age recipient (age1…, as printed by age-keygen), got "age1llqu6apfhutyge8zsfq279h7pas8jdkarvq8kgz83ygfgw6mmszsmq8c0x": its checksum is wrong (a typo, or a truncated copy)',
+      '<dir>/config.yaml:11:9: defaults.encryption.recipients[1]: expected an age recipient (age1…, as printed by age-keygen), got "ssh-ed25519 AAAAC3Nza": an age recipient starts with "age1" (as printed by age-keygen -y)',
+      '<dir>/jobs/blog.yaml:12:15: encryption.passphrase: expected either recipients (recipients, recipientsFile) or a passphrase, not both',
+    ],
+  },
+  {
+    name: 'encryption without recipients or a passphrase',
+    files: { 'config.yaml': BASE_CONFIG, 'jobs/blog.yaml': BASE_JOB + lines('encryption: {}') },
+    expected: ['<dir>/jobs/blog.yaml:10:13: encryption: expected recipients, recipientsFile or passphrase'],
   },
   {
     name: 'an alias bomb is refused, not expanded',
