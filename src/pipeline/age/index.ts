@@ -46,7 +46,7 @@ export type DecryptWith = { identities: readonly Identity[] } | { passphrase: st
 
 /**
  * The recipients of a run, validated (an AgeError 'bad-key' names the bad one). Build them once and
- * pass them to every createEncryptor of the run: the passphrase's scrypt derivation is then done once.
+ * pass them to every createEncryptor of the run (a passphrase still derives a fresh scrypt key per file).
  */
 export function ageRecipients(to: EncryptTo): Recipient[] {
   if ('passphrase' in to) return [scryptRecipient(to.passphrase, to.workFactor ?? DEFAULT_SCRYPT_LOG_N)];

@@ -160,35 +160,39 @@ export function generateX25519Identity(): { identity: string; recipient: string 
   return { identity, recipient: x25519Identity(identity, 'generated').recipient };
 }
 
+/** One scrypt derivation at a time: each holds 128·N·r bytes (256 MiB at the default work factor). */
+let scryptQueue: Promise<unknown> = Promise.resolve();
+
 function deriveScryptKey(passphrase: string, salt: Buffer, logN: number): Promise<Buffer> {
   const N = 2 ** logN;
-  return new Promise((resolve, reject) => {
-    scrypt(
-      Buffer.from(passphrase, 'utf8'),
-      Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]),
-      32,
-      // scrypt needs 128·N·r bytes; leave room for OpenSSL's own bookkeeping.
-      { N, r: 8, p: 1, maxmem: 128 * N * 8 + 16 * 1024 * 1024 },
-      (err, key) => (err === null ? resolve(key) : reject(err)),
-    );
-  });
+  const run = (): Promise<Buffer> =>
+    new Promise((resolve, reject) => {
+      scrypt(
+        Buffer.from(passphrase, 'utf8'),
+        Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]),
+        32,
+        // scrypt needs 128·N·r bytes; leave room for OpenSSL's own bookkeeping.
+        { N, r: 8, p: 1, maxmem: 128 * N * 8 + 16 * 1024 * 1024 },
+        (err, key) => (err === null ? resolve(key) : reject(err)),
+      );
+    });
+  const derived = scryptQueue.then(run, run);
+  scryptQueue = derived.catch(() => {});
+  return derived;
 }
 
 /**
- * A passphrase recipient. The scrypt derivation (a second and 256 MiB at the default work factor) is
- * done once per recipient object and its salt reused for every file it encrypts: each file still gets
- * its own random file key, and a run of many objects does not pay for scrypt many times.
+ * A passphrase recipient. Every file gets its own salt and so its own scrypt wrapping key: age seals the
+ * file key with ChaCha20-Poly1305 under the all-zero nonce, so reusing a wrapping key for two files would
+ * reuse a (key, nonce) pair. The price is one derivation (about a second at the default work factor) per
+ * object; derivations run one at a time to bound memory.
  */
 export function scryptRecipient(passphrase: string, logN = DEFAULT_SCRYPT_LOG_N): Recipient {
   if (passphrase === '') throw new AgeError('bad-key', 'the passphrase is empty');
-  let derived: Promise<{ salt: Buffer; key: Buffer }> | undefined;
   return {
     wrap: async (fileKey) => {
-      derived ??= (async () => {
-        const salt = randomBytes(16);
-        return { salt, key: await deriveScryptKey(passphrase, salt, logN) };
-      })();
-      const { salt, key } = await derived;
+      const salt = randomBytes(16);
+      const key = await deriveScryptKey(passphrase, salt, logN);
       return [{ type: 'scrypt', args: [b64encode(salt), String(logN)], body: sealKey(key, fileKey) }];
     },
   };

@@ -117,6 +117,20 @@ describe('round trips', () => {
     }
   });
 
+  it('a passphrase recipient used for two files wraps each file key under its own salt', async () => {
+    // one scrypt key for two files would seal two file keys under the same (key, all-zero nonce)
+    const pass = ageRecipients({ passphrase: 'correct horse', workFactor: 10 });
+    const salts = [];
+    for (const text of ['first', 'second']) {
+      const sealed = await encrypt(Buffer.from(text), pass);
+      const stanza = /^-> scrypt (\S+) 10$/m.exec(sealed.toString('latin1'));
+      expect(stanza).not.toBeNull();
+      salts.push(stanza?.[1]);
+      expect((await decrypt(sealed, { passphrase: 'correct horse' })).toString()).toBe(text);
+    }
+    expect(salts[0]).not.toBe(salts[1]);
+  });
+
   it('encrypts to several recipients; each identity opens it', async () => {
     const other = generateX25519Identity();
     const sealed = await encrypt(
