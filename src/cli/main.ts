@@ -47,6 +47,7 @@ async function registerCommands(program: Command, ctx: CliContext, argv: readonl
           import('./commands/daemon.ts').then((m) => m.registerDaemon),
           import('./commands/status.ts').then((m) => m.registerStatus),
           import('./commands/verify.ts').then((m) => m.registerVerify),
+          import('./commands/doctor.ts').then((m) => m.registerDoctor),
         ];
   for (const register of await Promise.all([...ftp, ...rest])) register(program, ctx);
 }
