@@ -39,8 +39,9 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Why session reuse matters (FTPS-NOTES: the server proves the data connection comes from the same client). */
 const REUSE_NOTE =
-  'servers that demand it (vsftpd require_ssl_reuse=YES, ProFTPD unless TLSOptions NoSessionReuseRequired) refuse data connections without it';
+  'vsftpd (require_ssl_reuse=YES) and ProFTPD (unless TLSOptions NoSessionReuseRequired) refuse data connections that do not resume it';
 
 /** Whether the first data connection resumed the control connection's TLS session. */
 export function dataTlsStep(state: ServerState, report: Report, facts: DiagnosisFacts, err: unknown): void {
@@ -53,8 +54,8 @@ export function dataTlsStep(state: ServerState, report: Report, facts: Diagnosis
       ok: true,
       title: 'data connection TLS',
       detail: d.reused
-        ? `${d.protocol}, ${d.cipher}; resumed the control connection's TLS session (${REUSE_NOTE}: this one is fine)`
-        : `${d.protocol}, ${d.cipher}; did NOT resume the control connection's TLS session, and the server accepted that (it does not require reuse)`,
+        ? `${d.protocol}, ${d.cipher}; resumed the control connection's TLS session, as servers that insist on it need (${REUSE_NOTE})`
+        : `${d.protocol}, ${d.cipher}; did not resume the control connection's TLS session, and this server accepts that (it does not require reuse; ${REUSE_NOTE})`,
     });
     return;
   }

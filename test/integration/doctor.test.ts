@@ -54,10 +54,10 @@ function leftovers(s: FtpServerInfo): string[] {
 }
 
 describe.each([
-  ['proftpd (explicit)', useFtpServer('proftpd', 'a'), { reuse: true, restart: true }],
-  ['proftpd (implicit)', useFtpServer('proftpd', 'd'), { reuse: true, restart: false }],
-  ['vsftpd', useFtpServer('vsftpd'), { reuse: true, restart: true }],
-  ['pure-ftpd', useFtpServer('pure-ftpd'), { reuse: undefined, restart: true }],
+  ['proftpd (explicit)', useFtpServer('proftpd', 'a'), { reuse: true, restart: true, hash: true }],
+  ['proftpd (implicit)', useFtpServer('proftpd', 'd'), { reuse: true, restart: false, hash: false }],
+  ['vsftpd', useFtpServer('vsftpd'), { reuse: true, restart: true, hash: false }],
+  ['pure-ftpd', useFtpServer('pure-ftpd'), { reuse: undefined, restart: true, hash: false }],
 ] as const)('doctor on %s', (_label, server, expectSrv) => {
   it('passes every step with the CA file, reports TLS and session reuse, and leaves no test file', async () => {
     const s = server();
@@ -113,6 +113,8 @@ describe.each([
       expect(step(d, 'data-tls')?.detail).toMatch(/resumed the control connection's TLS session/);
     }
     expect(step(d, 'resume')?.ok).toBe(expectSrv.restart ? true : 'warn');
+    expect(step(d, 'hash')?.ok).toBe(expectSrv.hash ? true : 'skip');
+    if (expectSrv.hash) expect(step(d, 'hash')?.detail).toMatch(/^HASH SHA-256 matches the bytes sent/);
     if (!expectSrv.restart) expect(step(d, 'resume')?.hint).toMatch(/AllowStoreRestart/);
     expect(d.suggestedConfig).toContain(`ca: ${s.caFile}`);
     expect(d.suggestedConfig).toContain('password: { env: FTPS_PASSWORD }');
@@ -224,6 +226,24 @@ describe('doctor on the scripted server', () => {
     expect(step(d, 'write')?.ok).toBe(true);
     expect(step(d, 'delete')?.ok).toBe(true);
     expect(run.code).toBe(0);
+    expect([...server.files.keys()]).toEqual([]);
+  });
+
+  it('removes the test file after a failure midway and says so', async () => {
+    server = await startScriptedServer(cert, { storAbortAfter: 1000 });
+    const run = await runCli(
+      ['doctor', `ftpes://tester@127.0.0.1:${server.port}/`, '--ca-file', cert.file, '--json'],
+      { FTPS_PASSWORD: 'secret' },
+    );
+    expect(run.code).toBe(1);
+    const d = parse(run.stdout);
+    expect(step(d, 'write')?.ok).toBe(false);
+    expect(step(d, 'write')?.detail).toMatch(/552/);
+    expect(step(d, 'cleanup')?.ok).toBe(true);
+    expect(step(d, 'cleanup')?.detail).toMatch(
+      /removed the leftover test file \.ftps-backup-doctor-[0-9a-f]{8}\.partial/,
+    );
+    expect(server.commands.filter((c) => c.startsWith('DELE'))).toHaveLength(1);
     expect([...server.files.keys()]).toEqual([]);
   });
 
