@@ -8,6 +8,7 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeSelfSignedCert } from '../harness/common.ts';
@@ -245,6 +246,26 @@ describe('doctor on the scripted server', () => {
     );
     expect(server.commands.filter((c) => c.startsWith('DELE'))).toHaveLength(1);
     expect([...server.files.keys()]).toEqual([]);
+  });
+
+  it('stops with the reason when the name does not resolve or nothing listens', async () => {
+    const dns = await runCli(['doctor', 'ftpes://u@no-such-host.invalid/', '--json'], { FTPS_PASSWORD: 'x' });
+    expect(dns.code).toBe(1);
+    const d1 = parse(dns.stdout);
+    expect(d1.steps.map((x) => [x.id, x.ok])).toEqual([['dns', false]]);
+    expect(d1.steps[0]?.detail).toMatch(/does not resolve \(ENOTFOUND\)/);
+    expect(d1.stoppedBecause).toBe('the host name does not resolve');
+
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const tcp = await runCli(['doctor', `ftpes://u@localhost:${port}/`], { FTPS_PASSWORD: 'x' });
+    expect(tcp.code).toBe(1);
+    expect(tcp.stdout).toMatch(/^✓ DNS: localhost → /m);
+    expect(tcp.stdout).toMatch(/^✗ TCP connect: cannot connect to localhost:\d+: ECONNREFUSED/m);
+    expect(tcp.stdout).toMatch(/→ nothing listens on port \d+/);
+    expect(tcp.stdout).toMatch(/Stopped early: no TCP connection\./);
   });
 
   it('never sends USER or PASS to a server whose certificate is not trusted', async () => {
