@@ -19,7 +19,6 @@ import {
   type TlsMode,
 } from '../../ftp/index.ts';
 import { addConfigOption, loadCliConfig } from '../config-option.ts';
-import { destinationTlsSettings } from '../compose.ts';
 import { addFtpOptions, readPassword, type FtpCliOptions } from '../ftp-connect.ts';
 import { parseFtpUrl, UsageError } from '../ftp-url.ts';
 import type { CliContext } from '../context.ts';
@@ -184,6 +183,8 @@ async function configTarget(name: string, opts: DoctorOptions, ctx: CliContext):
       ? await readPassword(opts, ctx.env)
       : await resolveSecret(dest.password, { env: ctx.env, onWarning: (m) => ctx.log.warn(m) });
   ctx.redactor?.add(password);
+  // compose.ts brings the sources and stores along: loaded only when a configured destination is checked.
+  const { destinationTlsSettings } = await import('../compose.ts');
   const tls = await destinationTlsSettings(dest);
   // Command-line trust options override the destination's (to try a pin or TLS 1.2 before editing it).
   if (opts.caFile !== undefined) tls.ca = await readCa(resolve(opts.caFile));
