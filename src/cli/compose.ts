@@ -5,7 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { resolveSecret, type Destination, type EffectiveJob, type LoadedConfig } from '../config/index.ts';
+import {
+  resolveSecret,
+  type Destination,
+  type EffectiveJob,
+  type FtpsDestination,
+  type LoadedConfig,
+} from '../config/index.ts';
 import { objectName } from '../domain/index.ts';
 import { createDirectorySource, createMysqlSource, listDatabases } from '../sources/index.ts';
 import { ageRecipients, loadRecipients, type Recipient } from '../pipeline/index.ts';
@@ -16,7 +22,7 @@ import type { ObjectPlan, RunJobInput } from '../app/run-job.ts';
 import { Redactor, type Logger } from '../logging/index.ts';
 import { loadCliConfig } from './config-option.ts';
 import type { CliContext } from './context.ts';
-import { normaliseFingerprint } from '../ftp/index.ts';
+import { normaliseFingerprint, type TlsSettings } from '../ftp/index.ts';
 import { VERSION } from './version.ts';
 import { UsageError } from './ftp-url.ts';
 
@@ -48,13 +54,7 @@ export async function buildDestination(
     tlsMode: dest.tls,
     user: dest.user,
     password,
-    tls: {
-      ca: dest.ca !== undefined ? await readFile(dest.ca) : undefined,
-      fingerprint256: dest.fingerprint !== undefined ? normaliseFingerprint(dest.fingerprint) : undefined,
-      insecure: dest.insecure,
-      maxVersion: dest.tlsMaxVersion === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
-      legacyRenegotiation: dest.legacyRenegotiation,
-    },
+    tls: await destinationTlsSettings(dest),
     maxSessionAgeMs: dest.maxSessionAge,
     timeouts: {
       connectMs: dest.timeouts.connect,
@@ -65,6 +65,17 @@ export async function buildDestination(
     log: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m) },
   });
   return { store, root: dest.root, connections: dest.connections };
+}
+
+/** How an FTPS destination's server is trusted (its CA file is read here). */
+export async function destinationTlsSettings(dest: FtpsDestination): Promise<TlsSettings> {
+  return {
+    ca: dest.ca !== undefined ? await readFile(dest.ca) : undefined,
+    fingerprint256: dest.fingerprint !== undefined ? normaliseFingerprint(dest.fingerprint) : undefined,
+    insecure: dest.insecure,
+    maxVersion: dest.tlsMaxVersion === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
+    legacyRenegotiation: dest.legacyRenegotiation,
+  };
 }
 
 export async function buildObjectPlans(

@@ -37,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   daemon: () => import('./commands/daemon.ts').then((m) => m.registerDaemon),
   status: () => import('./commands/status.ts').then((m) => m.registerStatus),
   verify: () => import('./commands/verify.ts').then((m) => m.registerVerify),
+  doctor: () => import('./commands/doctor.ts').then((m) => m.registerDoctor),
 };
 
 /**

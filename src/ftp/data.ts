@@ -123,6 +123,7 @@ export async function openDataConnection(
         );
         return;
       }
+      state.lastDataTls = { protocol: peer.protocol, cipher: peer.cipher, reused: peer.reused };
       control.options.log.debug(
         `data: ${peer.protocol} ${peer.cipher}, session reused: ${String(peer.reused)}, certificate sha256 ${peer.fingerprint256}`,
       );

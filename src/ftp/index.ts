@@ -29,3 +29,6 @@ export { silentLogger } from './log.ts';
 export type { TlsSettings } from './tls.ts';
 export { normaliseFingerprint } from './tls.ts';
 export type { ListEntry } from './protocol/index.ts';
+export { diagnose } from './diagnose.ts';
+export type { Diagnosis, DiagnoseOptions, DiagnosisFacts, DiagnosisStep, StepOutcome } from './diagnose.ts';
+export { classifyExpiry, classifyPasvAddress, pinLine, EXPIRY_WARNING_DAYS } from './diagnose-checks.ts';

@@ -88,7 +88,11 @@ export async function openSession(options: ControlOptions, credentials: Credenti
   }
 }
 
-async function login(control: ControlConnection, credentials: Credentials, tls: boolean): Promise<void> {
+export async function login(
+  control: ControlConnection,
+  credentials: Credentials,
+  tls: boolean,
+): Promise<void> {
   const host = control.options.host;
   let reply = await control.request('USER', credentials.user);
   if (reply.code === 331) reply = await control.request('PASS', credentials.password);
@@ -108,7 +112,7 @@ async function login(control: ControlConnection, credentials: Credentials, tls: 
   throw new FtpReplyError('login', reply.code, reply.message);
 }
 
-async function chooseHash(control: ControlConnection, features: Features): Promise<Session['hash']> {
+export async function chooseHash(control: ControlConnection, features: Features): Promise<Session['hash']> {
   const hashFeat = features.get('HASH');
   if (hashFeat !== undefined) {
     const { algorithms, preferred } = parseHashFeature(hashFeat);

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { constants as cryptoConstants } from 'node:crypto';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
 import { FtpTlsError } from './errors.ts';
 
 export interface TlsSettings {
@@ -67,6 +68,8 @@ export interface PeerInfo {
   validTo: string;
   subject: string;
   issuer: string;
+  /** The certificate itself (for the doctor's checks: host name, dates, chain); undefined when resumed. */
+  certificate: X509Certificate | undefined;
 }
 
 /**
@@ -83,6 +86,7 @@ export function describePeer(socket: TLSSocket): PeerInfo {
     validTo: cert?.validTo ?? '',
     subject: cert?.subject.replace(/\n/g, ', ') ?? '',
     issuer: cert?.issuer.replace(/\n/g, ', ') ?? '',
+    certificate: cert,
   };
 }
 

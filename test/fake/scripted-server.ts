@@ -198,6 +198,8 @@ class Session {
         return this.store(verb, arg);
       case 'RETR':
         return this.retrieve(arg);
+      case 'LIST':
+        return this.sendListing();
       case 'NOOP':
         return this.reply('200 NOOP');
       case 'QUIT':
@@ -272,6 +274,19 @@ class Session {
       });
       data.on('close', () => resolve());
     });
+  }
+
+  /** LIST: one Unix-style line per file (all files live in one flat namespace). */
+  private async sendListing(): Promise<void> {
+    const data = await this.dataSocket!;
+    this.reply('150 Here comes the directory listing');
+    const lines = [...this.files].map(
+      ([name, f]) =>
+        `-rw-r--r--    1 1000     1000     ${f.length} Jan 01 00:00 ${name.replace(/^\//, '')}\r\n`,
+    );
+    data.end(lines.join(''));
+    await new Promise((resolve) => data.once('close', resolve));
+    this.reply('226 Directory send OK');
   }
 
   private async retrieve(path: string): Promise<void> {

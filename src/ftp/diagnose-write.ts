@@ -1,0 +1,273 @@
+/**
+ * The doctor's write test in the destination root, with one uniquely named file and nothing else: STOR a
+ * part, SIZE, resume with REST+STOR, APPE, the server's hash, RNFR/RNTO (ftps-backup uploads to
+ * `<name>.partial` and renames), RETR, DELE. The file is always removed, also after a failure midway (on a
+ * new connection if the old one died); a failed cleanup is reported with the name to remove by hand.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ControlConnection } from './control.ts';
+import type { DiagnosisStep } from './diagnose-checks.ts';
+import { dataTlsStep, errorText, type DiagnosisFacts, type Report } from './diagnose-report.ts';
+import { parseHashReply, parseSizeReply, parseXHashReply } from './protocol/index.ts';
+import type { Session } from './session.ts';
+import type { ServerState } from './state.ts';
+import { TransferRefusedError, download, upload, type TransferTimeouts } from './transfer.ts';
+
+/** Bytes per uploaded part (three parts: STOR, then REST+STOR, then APPE). */
+const PART = 16 * 1024;
+
+const RESTART_HINT =
+  'a connection lost midway then means uploading the whole object again; ProFTPD allows restarts with AllowStoreRestart on';
+
+export interface WriteTestContext {
+  control: ControlConnection;
+  state: ServerState;
+  timeouts: TransferTimeouts;
+  /** The hash command chosen at login, if the server offers one. */
+  hash: Session['hash'];
+  /** What FEAT offers (e.g. `HASH SHA-256`, `XMD5`), for the report. */
+  hashOffered: string[];
+  name: string;
+  report: Report;
+  facts: DiagnosisFacts;
+  /** A new logged-in session in the root, for the cleanup when the connection was lost. */
+  reopen: () => Promise<Session>;
+}
+
+export async function writeTest(ctx: WriteTestContext): Promise<void> {
+  const { control, state, timeouts, report, facts } = ctx;
+  const partial = `${ctx.name}.partial`;
+  const content = randomBytes(3 * PART);
+  /** Names that may exist on the server now (removed by the cleanup). */
+  const leftovers = new Set<string>();
+  /** The bytes the server should hold for the test file, or undefined when unknown. */
+  let expected: Buffer | undefined;
+  let current = partial;
+  let restartWorks = false;
+  let step: Pick<DiagnosisStep, 'id' | 'title'> = { id: 'write', title: 'upload' };
+  const size = async (path: string): Promise<number | undefined> => {
+    const r = await control.request('SIZE', path);
+    return r.code === 213 ? parseSizeReply(r.message) : undefined;
+  };
+  const put = (verb: 'STOR' | 'APPE', from: number): Promise<number> =>
+    upload(control, state, verb, current, Readable.from([content.subarray(from, from + PART)]), timeouts);
+  try {
+    leftovers.add(partial);
+    try {
+      await put('STOR', 0);
+    } catch (err) {
+      dataTlsStep(state, report, facts, err);
+      report.add({
+        ...step,
+        ok: false,
+        detail: `STOR ${partial} failed: ${errorText(err)}`,
+        hint: 'check that this user may write in the root (vsftpd write_enable=YES, ProFTPD <Limit WRITE>, Pure-FTPd quotas) and that the disk is not full',
+      });
+      return;
+    }
+    dataTlsStep(state, report, facts, undefined);
+    expected = content.subarray(0, PART);
+    report.add({ ...step, ok: true, detail: `STOR ${partial}: ${PART} bytes` });
+
+    step = { id: 'size', title: 'SIZE' };
+    const first = await size(partial);
+    if (first === PART) {
+      report.add({ ...step, ok: true, detail: `${first} bytes, as sent` });
+    } else {
+      report.add({
+        ...step,
+        ok: false,
+        detail: `the server reports ${String(first)} bytes, but ${PART} were sent`,
+        hint: 'ftps-backup checks every upload with SIZE (in binary mode): the server must answer it correctly',
+      });
+      expected = undefined;
+    }
+
+    step = { id: 'resume', title: 'resume (REST + STOR)' };
+    if (expected !== undefined) {
+      const rest = await control.request('REST', String(PART));
+      if (rest.code !== 350) {
+        report.add({
+          ...step,
+          ok: 'warn',
+          detail: `REST refused: ${rest.code} ${rest.message}`,
+          hint: RESTART_HINT,
+        });
+      } else {
+        restartWorks = await tryAppend(async () => put('STOR', PART), 2 * PART, `REST ${PART} + STOR`);
+      }
+    }
+
+    step = { id: 'appe', title: 'APPE' };
+    if (expected !== undefined) {
+      const from = expected.length;
+      const appended = await tryAppend(async () => put('APPE', from), from + PART, 'APPE');
+      facts.restart = restartWorks ? 'REST+STOR' : appended ? 'APPE' : 'none';
+    }
+
+    step = { id: 'hash', title: 'server hash' };
+    const offered = ctx.hashOffered.length > 0 ? ` (FEAT offers ${ctx.hashOffered.join(', ')})` : '';
+    if (ctx.hash === undefined) {
+      report.add({
+        ...step,
+        ok: 'skip',
+        detail: `no HASH, XSHA256, XSHA1 or XMD5${offered}: uploads are verified by SIZE only`,
+      });
+    } else if (expected === undefined) {
+      report.add({ ...step, ok: 'skip', detail: 'not checked: the file content on the server is unknown' });
+    } else {
+      const { command, algorithm } = ctx.hash;
+      const r = await control.request(command, current, timeouts.finalReplyMs);
+      const local = createHash(algorithm === 'SHA-256' ? 'sha256' : algorithm === 'SHA-1' ? 'sha1' : 'md5')
+        .update(expected)
+        .digest('hex');
+      if (r.code < 200 || r.code >= 300) {
+        report.add({
+          ...step,
+          ok: 'warn',
+          detail: `${command} refused: ${r.code} ${r.message}${offered}`,
+          hint: 'uploads will fail verification while the server offers a hash it does not compute',
+        });
+      } else {
+        const remote = command === 'HASH' ? parseHashReply(r.message).hex : parseXHashReply(r.message);
+        report.add(
+          remote === local
+            ? { ...step, ok: true, detail: `${command} ${algorithm} matches the bytes sent${offered}` }
+            : {
+                ...step,
+                ok: false,
+                detail: `${command} ${algorithm} is ${remote}, but the bytes sent hash to ${local}`,
+                hint: 'the server stored something else than was sent: check its disk and any transfer filters',
+              },
+        );
+      }
+    }
+
+    step = { id: 'rename', title: 'rename (RNFR/RNTO)' };
+    const rnfr = await control.request('RNFR', partial);
+    const rnto = rnfr.code === 350 ? await control.request('RNTO', ctx.name) : rnfr;
+    leftovers.add(ctx.name);
+    if (rnto.code >= 200 && rnto.code < 300) {
+      leftovers.delete(partial);
+      current = ctx.name;
+      report.add({ ...step, ok: true, detail: `${partial} → ${ctx.name}` });
+    } else {
+      report.add({
+        ...step,
+        ok: false,
+        detail: `refused: ${rnto.code} ${rnto.message}`,
+        hint: 'ftps-backup uploads every object as <name>.partial and renames it when verified: allow RNFR/RNTO for this user',
+      });
+    }
+
+    step = { id: 'download', title: 'download (RETR)' };
+    const chunks: Buffer[] = [];
+    await download(control, state, current, (c) => void chunks.push(c), timeouts);
+    const got = Buffer.concat(chunks);
+    if (expected === undefined || got.equals(expected)) {
+      report.add({ ...step, ok: true, detail: `${got.length} bytes back${expected ? ', identical' : ''}` });
+    } else {
+      report.add({
+        ...step,
+        ok: false,
+        detail: `${got.length} bytes back, not the ${expected.length} bytes stored`,
+        hint: 'restores and verify would fail: check the server for transfer filters or ASCII mode',
+      });
+    }
+
+    step = { id: 'delete', title: 'delete (DELE)' };
+    const dele = await control.request('DELE', current);
+    if (dele.code >= 200 && dele.code < 300) {
+      leftovers.delete(current);
+      report.add({ ...step, ok: true, detail: `${current} removed` });
+    } else {
+      report.add({
+        ...step,
+        ok: false,
+        detail: `refused: ${dele.code} ${dele.message}`,
+        hint: 'retention and failed runs need DELE: allow deleting for this user',
+      });
+    }
+  } catch (err) {
+    report.add({ ...step, ok: false, detail: errorText(err) });
+  } finally {
+    await cleanup(ctx, leftovers);
+  }
+
+  /**
+   * Runs one append-style transfer (REST+STOR or APPE) of the next part and checks SIZE; a refusal is a
+   * warning (the client then starts over), a wrong size a failure. True when it worked.
+   */
+  async function tryAppend(transfer: () => Promise<number>, want: number, what: string): Promise<boolean> {
+    try {
+      await transfer();
+    } catch (err) {
+      if (!(err instanceof TransferRefusedError)) throw err;
+      const restOk = step.id === 'appe' && restartWorks;
+      report.add({
+        ...step,
+        ok: restOk ? true : 'warn',
+        detail: `refused: ${err.code} ${err.serverMessage}${restOk ? ' (not needed: REST + STOR works)' : ''}`,
+        ...(restOk ? {} : { hint: RESTART_HINT }),
+      });
+      return false;
+    }
+    const now = await size(current);
+    if (now === want) {
+      expected = content.subarray(0, want);
+      report.add({ ...step, ok: true, detail: `${what} continued the file: SIZE ${now}` });
+      return true;
+    }
+    report.add({
+      ...step,
+      ok: false,
+      detail: `${what} was accepted, but SIZE is now ${String(now)}, not ${want}`,
+      hint: 'resumed uploads would be corrupt on this server (ftps-backup notices by SIZE/HASH and starts over)',
+    });
+    expected = undefined;
+    return false;
+  }
+}
+
+/** Removes whatever the test left; reports only when something was left over. */
+async function cleanup(ctx: WriteTestContext, leftovers: Set<string>): Promise<void> {
+  if (leftovers.size === 0) return;
+  let control = ctx.control;
+  let fresh: Session | undefined;
+  const removed: string[] = [];
+  const failed: string[] = [];
+  try {
+    for (const name of leftovers) {
+      try {
+        if (control.isClosed) {
+          fresh ??= await ctx.reopen();
+          control = fresh.control;
+        }
+        const r = await control.request('DELE', name);
+        if (r.code >= 200 && r.code < 300) removed.push(name);
+        else if (r.code !== 550) failed.push(`${name} (${r.code} ${r.message})`);
+      } catch (err) {
+        failed.push(`${name} (${errorText(err)})`);
+      }
+    }
+  } finally {
+    await fresh?.control.quit();
+  }
+  if (failed.length > 0) {
+    ctx.report.add({
+      id: 'cleanup',
+      ok: false,
+      title: 'cleanup',
+      detail: `could not remove ${failed.join(', ')}`,
+      hint: 'remove the test file by hand in the destination root',
+    });
+  } else if (removed.length > 0) {
+    ctx.report.add({
+      id: 'cleanup',
+      ok: true,
+      title: 'cleanup',
+      detail: `removed the leftover test file ${removed.join(', ')}`,
+    });
+  }
+}
