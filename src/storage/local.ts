@@ -2,6 +2,7 @@
  * The local-folder store: the same contract as FTPS, for a mounted disk or the quick start. Writes go to
  * the named file and are fsynced; put verifies by re-reading the file's size and sha256.
  */
+import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, open } from 'node:fs/promises';
@@ -95,7 +96,7 @@ export class LocalStore implements RemoteStore {
     for await (const chunk of createReadStream(this.real(path)) as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       onProgress?.(bytes);
-      if (!sink.write(chunk)) await new Promise((r) => sink.once('drain', r));
+      if (!sink.write(chunk)) await once(sink, 'drain'); // rejects when the sink fails
     }
     return bytes;
   }
