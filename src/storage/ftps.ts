@@ -1,7 +1,14 @@
 /** The FTPS store: RemoteStore over our own FtpsClient (verified, resumable uploads). */
 import type { Writable } from 'node:stream';
 import { FtpReplyError, FtpsClient, type FtpsClientOptions } from '../ftp/index.ts';
-import type { PutResult, RemoteStore, ReplayableSource, StoreEntry, StoreFactory } from './types.ts';
+import type {
+  PutResult,
+  RemoteStore,
+  ReplayableSource,
+  StoreEntry,
+  StoreFactory,
+  StoreHash,
+} from './types.ts';
 
 export class FtpsStore implements RemoteStore {
   readonly description: string;
@@ -46,6 +53,11 @@ export class FtpsStore implements RemoteStore {
 
   size(path: string): Promise<number | undefined> {
     return this.client.size(path);
+  }
+
+  async hash(path: string): Promise<StoreHash | undefined> {
+    const h = await this.client.serverFileHash(path);
+    return h === undefined ? undefined : { algorithm: h.algorithm, hex: h.hex.toLowerCase() };
   }
 
   rename(from: string, to: string): Promise<void> {

@@ -9,7 +9,14 @@ import { mkdir, readdir, rename, rm, stat, open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Writable } from 'node:stream';
-import type { PutResult, RemoteStore, ReplayableSource, StoreEntry, StoreFactory } from './types.ts';
+import type {
+  PutResult,
+  RemoteStore,
+  ReplayableSource,
+  StoreEntry,
+  StoreFactory,
+  StoreHash,
+} from './types.ts';
 
 export class LocalStore implements RemoteStore {
   readonly description: string;
@@ -108,6 +115,12 @@ export class LocalStore implements RemoteStore {
     } catch {
       return undefined;
     }
+  }
+
+  async hash(path: string): Promise<StoreHash | undefined> {
+    const h = createHash('sha256');
+    for await (const chunk of createReadStream(this.real(path)) as AsyncIterable<Buffer>) h.update(chunk);
+    return { algorithm: 'SHA-256', hex: h.digest('hex') };
   }
 
   async rename(from: string, to: string): Promise<void> {

@@ -18,6 +18,13 @@ export interface StoreEntry {
   size?: number | undefined;
 }
 
+export interface StoreHash {
+  /** 'SHA-256', 'SHA-1' or 'MD5'. */
+  algorithm: string;
+  /** Lower-case hex. */
+  hex: string;
+}
+
 export interface PutResult {
   bytes: number;
   sha256: string;
@@ -37,6 +44,11 @@ export interface RemoteStore {
   /** Streams the object into `sink` (which is not ended). */
   get(path: string, sink: Writable, onProgress?: (bytes: number) => void): Promise<number>;
   size(path: string): Promise<number | undefined>;
+  /**
+   * The store's own hash of an object without downloading it: the FTPS server's HASH (or XSHA256, XSHA1,
+   * XMD5 — whichever it offers best), the local store's sha256. Undefined when the store has none.
+   */
+  hash(path: string): Promise<StoreHash | undefined>;
   rename(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;
   /** Removes a folder and everything in it. */

@@ -30,7 +30,8 @@ async function getAll(store: RemoteStore, path: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function contract(name: string, open: () => Promise<RemoteStore>): void {
+/** `hashes`: the algorithm the store's hash() uses, or undefined when it has none (vsftpd). */
+function contract(name: string, open: () => Promise<RemoteStore>, hashes: string | undefined): void {
   describe(`RemoteStore contract: ${name}`, () => {
     it('lists a missing folder as empty, creates folders recursively (twice is fine)', async () => {
       const s = await open();
@@ -64,6 +65,20 @@ function contract(name: string, open: () => Promise<RemoteStore>): void {
       }
     });
 
+    it(`hashes an object without downloading it: ${hashes ?? 'no hash on this store'}`, async () => {
+      const s = await open();
+      try {
+        const data = Buffer.concat([Buffer.alloc(200_000, 3), Buffer.from('end')]);
+        await s.mkdirp('/c4');
+        await s.put('/c4/h.bin', source(data));
+        const h = await s.hash('/c4/h.bin');
+        if (hashes === undefined) expect(h).toBeUndefined();
+        else expect(h).toEqual({ algorithm: hashes, hex: createHash('sha256').update(data).digest('hex') });
+      } finally {
+        await s.close();
+      }
+    });
+
     it('renames over an existing object, removes files and whole trees', async () => {
       const s = await open();
       try {
@@ -85,8 +100,8 @@ function contract(name: string, open: () => Promise<RemoteStore>): void {
   });
 }
 
-contract('local folder', () => Promise.resolve(new LocalStore(localDir)));
+contract('local folder', () => Promise.resolve(new LocalStore(localDir)), 'SHA-256');
 const proftpd = useFtpServer('proftpd', 'a');
-contract('FTPS on ProFTPD', () => ftpsStoreFactory(clientOptions(proftpd())).open());
+contract('FTPS on ProFTPD', () => ftpsStoreFactory(clientOptions(proftpd())).open(), 'SHA-256');
 const vsftpd = useFtpServer('vsftpd');
-contract('FTPS on vsftpd', () => ftpsStoreFactory(clientOptions(vsftpd())).open());
+contract('FTPS on vsftpd', () => ftpsStoreFactory(clientOptions(vsftpd())).open(), undefined);
