@@ -597,6 +597,23 @@ export const directorySourceSchema = strict({
 
 export const sourceSchema = z.discriminatedUnion('type', [mysqlSourceSchema, directorySourceSchema]);
 
+const verifyScheduleSchema = strict({
+  schedule: cron.describe(
+    "When to verify the job's newest complete set: a cron expression in the job's time zone, run by the daemon.",
+  ),
+  mode: z
+    .enum(['download', 'server-hash', 'test-restore'])
+    .default('download')
+    .describe(
+      "download: fetch every object and check size and sha256; server-hash: trust the server's SHA-256 (HASH) where offered; test-restore: also decrypt, decompress and read the content.",
+    ),
+  identity: absolutePath
+    .optional()
+    .describe(
+      'age identity file for test-restore of a set encrypted to recipients (a passphrase-encrypted job uses its own passphrase).',
+    ),
+}).describe('Scheduled verification of the newest set; the result goes into the run history (status).');
+
 // ---------------------------------------------------------------------------------------------------
 // Jobs
 
@@ -616,6 +633,7 @@ export const jobSchema = strict({
   spool: z.boolean().optional().describe(spoolDescription),
   randomDelay: duration().optional().describe(randomDelayDescription),
   encryption: encryptionSchema.optional(),
+  verify: verifyScheduleSchema.optional(),
 }).superRefine((value, ctx) => {
   const sources = record(value)?.sources;
   if (!Array.isArray(sources)) return;
@@ -734,6 +752,7 @@ export type SecretRef = z.output<typeof secretRefSchema>;
 export type RetentionPolicy = z.output<typeof retentionSchema>;
 export type RetryPolicy = z.output<typeof retrySchema>;
 export type Compression = z.output<typeof compressionSchema>;
+export type VerifySchedule = z.output<typeof verifyScheduleSchema>;
 export type Defaults = z.output<typeof defaultsSchema>;
 export type Encryption = z.output<typeof encryptionSchema>;
 export type LogConfig = Config['log'];

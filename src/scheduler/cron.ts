@@ -6,7 +6,7 @@ import type { CronMatcher } from './times.ts';
 export function cronTrigger(job: ScheduledJob, fire: () => void): Trigger {
   const task = cron.schedule(job.schedule, () => fire(), {
     timezone: job.timezone,
-    name: job.name,
+    name: `${job.task ?? 'backup'}:${job.name}`,
     noOverlap: false,
   });
   return { stop: () => void task.destroy() };

@@ -15,6 +15,8 @@ export interface ScheduledJob {
   timezone: string;
   /** Milliseconds; a random delay in [0, randomDelay) before each scheduled run. */
   randomDelay: number;
+  /** A backup (default) or a verification of the job's newest set; each has its own schedule. */
+  task?: 'backup' | 'verify';
 }
 
 export interface JobOutcome {
@@ -32,6 +34,8 @@ export interface SchedulerDeps {
   log: Logger;
   /** Runs one job to completion; rejects on failure; must honour the signal. */
   runJob: (job: string, signal: AbortSignal) => Promise<JobOutcome>;
+  /** Verifies the newest set of a job; rejects when it fails. */
+  runVerify?: (job: string, signal: AbortSignal) => Promise<JobOutcome>;
   /** Arms a trigger that calls `fire` at every scheduled time of the expression in the time zone. */
   trigger: (job: ScheduledJob, fire: () => void) => Trigger;
   matcher: (job: ScheduledJob) => CronMatcher;
@@ -61,6 +65,7 @@ export class Scheduler {
     this.arm(jobs);
     if (!this.deps.catchUpMissed) return;
     for (const job of jobs) {
+      if ((job.task ?? 'backup') !== 'backup') continue; // verification is not caught up
       const prev = previousRun(this.deps.matcher(job), this.deps.now());
       if (prev === undefined) continue;
       const last = await this.deps.state.lastSuccess(job.name);
@@ -83,20 +88,21 @@ export class Scheduler {
     this.jobs = jobs;
     this.triggers = jobs.map((job) => this.deps.trigger(job, () => void this.fire(job, 'schedule')));
     this.deps.log.info(
-      `scheduler: ${jobs.length} job(s) scheduled: ${jobs.map((j) => `${j.name} (${j.schedule} ${j.timezone})`).join(', ') || 'none'}`,
+      `scheduler: ${jobs.length} job(s) scheduled: ${jobs.map((j) => `${label(j)} (${j.schedule} ${j.timezone})`).join(', ') || 'none'}`,
     );
   }
 
   /** Starts a run unless this job is already running here; returns its promise (for tests). */
   fire(job: ScheduledJob, trigger: RunRecord['trigger']): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    const current = this.running.get(job.name);
+    const key = label(job);
+    const current = this.running.get(key);
     if (current !== undefined) {
-      this.deps.log.warn(`job ${job.name}: still running; this ${trigger} run is skipped`);
+      this.deps.log.warn(`${key}: still running; this ${trigger} run is skipped`);
       return current;
     }
-    const p = this.execute(job, trigger).finally(() => this.running.delete(job.name));
-    this.running.set(job.name, p);
+    const p = this.execute(job, trigger).finally(() => this.running.delete(key));
+    this.running.set(key, p);
     return p;
   }
 
@@ -124,15 +130,19 @@ export class Scheduler {
         await this.deps.sleep(wait, this.abort.signal);
       }
       if (this.abort.signal.aborted) return;
+      const task = job.task ?? 'backup';
+      const { runVerify } = this.deps;
+      if (task === 'verify' && runVerify === undefined) throw new Error('verification is not available here');
       await runLocked(
         this.deps,
         job.name,
         trigger,
-        (signal) => this.deps.runJob(job.name, signal),
+        (signal) => (task === 'verify' ? runVerify!(job.name, signal) : this.deps.runJob(job.name, signal)),
         this.abort.signal,
+        task,
       );
     } catch (err) {
-      log.error(`job ${job.name}: ${err instanceof Error ? err.message : String(err)}`);
+      log.error(`${label(job)}: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       this.release();
     }
@@ -158,9 +168,14 @@ export class Scheduler {
   }
 }
 
+function label(job: ScheduledJob): string {
+  return (job.task ?? 'backup') === 'verify' ? `verify of job ${job.name}` : `job ${job.name}`;
+}
+
 /**
  * One run of a job under its lock, with its history record: shared by the daemon and `ftps-backup run`.
- * A job already locked by another live process is skipped (recorded and logged), never run twice.
+ * A job already locked by another live process is skipped (recorded and logged), never run twice. A
+ * verification takes the same lock: it must not read a set that a backup's retention is removing.
  */
 export async function runLocked(
   deps: Pick<SchedulerDeps, 'stateDir' | 'state' | 'log' | 'now'>,
@@ -168,14 +183,24 @@ export async function runLocked(
   trigger: RunRecord['trigger'],
   run: (signal: AbortSignal) => Promise<JobOutcome>,
   signal: AbortSignal,
+  task: 'backup' | 'verify' = 'backup',
 ): Promise<JobOutcome | undefined> {
   const { log, state, now } = deps;
   const start = now().toISOString();
+  // backup records keep their old shape; only verification runs say what they were
+  const tagged = task === 'verify' ? { task } : {};
   const lock = await acquireJobLock(deps.stateDir, job);
   if ('heldBy' in lock) {
-    const msg = `job ${job} is already running (pid ${lock.heldBy.pid} on ${lock.heldBy.host} since ${lock.heldBy.since}); this ${trigger} run is skipped`;
+    const msg = `job ${job} is already running (pid ${lock.heldBy.pid} on ${lock.heldBy.host} since ${lock.heldBy.since}); this ${task === 'verify' ? 'verification' : trigger + ' run'} is skipped`;
     log.warn(msg);
-    await state.record(job, { start, end: now().toISOString(), outcome: 'skipped', trigger, error: msg });
+    await state.record(job, {
+      start,
+      end: now().toISOString(),
+      outcome: 'skipped',
+      trigger,
+      ...tagged,
+      error: msg,
+    });
     return undefined;
   }
   try {
@@ -185,6 +210,7 @@ export async function runLocked(
       end: now().toISOString(),
       outcome: 'success',
       trigger,
+      ...tagged,
       bytes: outcome.bytes,
       set: outcome.set,
     });
@@ -196,6 +222,7 @@ export async function runLocked(
       end: now().toISOString(),
       outcome: signal.aborted ? 'cancelled' : 'failure',
       trigger,
+      ...tagged,
       error: message,
     });
     throw err;

@@ -15,6 +15,8 @@ export interface RunRecord {
   end: string;
   outcome: 'success' | 'failure' | 'skipped' | 'cancelled';
   trigger: 'schedule' | 'catch-up' | 'manual';
+  /** What ran: a backup (the default, also for records written before verification existed) or a verify. */
+  task?: 'backup' | 'verify';
   bytes?: number;
   set?: string;
   error?: string;
@@ -54,7 +56,12 @@ export class StateStore {
     await rename(tmp, file);
   }
 
+  /** The last successful backup (verification runs are not backups). */
   async lastSuccess(job: string): Promise<RunRecord | undefined> {
-    return (await this.history(job)).filter((r) => r.outcome === 'success').at(-1);
+    return (await this.history(job)).filter((r) => r.outcome === 'success' && taskOf(r) === 'backup').at(-1);
   }
+}
+
+export function taskOf(r: RunRecord): 'backup' | 'verify' {
+  return r.task ?? 'backup';
 }

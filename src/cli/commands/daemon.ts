@@ -10,14 +10,29 @@ import { Redactor } from '../../logging/index.ts';
 import { cronMatcher, cronTrigger, Scheduler, StateStore, type ScheduledJob } from '../../scheduler/index.ts';
 import { addConfigOption, configPath, loadCliConfig } from '../config-option.ts';
 import { runConfiguredJob } from '../job-runner.ts';
+import { runConfiguredVerify } from '../verify-runner.ts';
 import type { CliContext } from '../context.ts';
 
 const STOP_LIMIT_MS = 25_000;
 
+/** Every job's backup schedule and, where it has one, its verification schedule. */
 function scheduled(jobs: EffectiveJob[]): ScheduledJob[] {
-  return jobs
-    .filter((j) => j.schedule !== undefined)
-    .map((j) => ({ name: j.name, schedule: j.schedule!, timezone: j.timezone, randomDelay: j.randomDelay }));
+  const out: ScheduledJob[] = [];
+  for (const j of jobs) {
+    if (j.schedule !== undefined) {
+      out.push({ name: j.name, schedule: j.schedule, timezone: j.timezone, randomDelay: j.randomDelay });
+    }
+    if (j.verify !== undefined) {
+      out.push({
+        name: j.name,
+        schedule: j.verify.schedule,
+        timezone: j.timezone,
+        randomDelay: 0,
+        task: 'verify',
+      });
+    }
+  }
+  return out;
 }
 
 export function registerDaemon(program: Command, ctx: CliContext): void {
@@ -36,6 +51,11 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
         if (job === undefined) throw new Error(`job ${name} is no longer in the configuration`);
         const r = await runConfiguredJob(config, job, ctx.env, ctx.log, redactor, signal);
         return { bytes: r.bytes, set: r.setName };
+      },
+      runVerify: (name, signal) => {
+        const job = config.jobs.find((j) => j.name === name);
+        if (job === undefined) throw new Error(`job ${name} is no longer in the configuration`);
+        return runConfiguredVerify(config, job, ctx.env, ctx.log, redactor, signal);
       },
       trigger: cronTrigger,
       matcher: cronMatcher,

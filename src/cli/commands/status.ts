@@ -1,6 +1,6 @@
 /** `ftps-backup status`: last run and next run of each job, from the state folder and the schedules. */
 import type { Command } from 'commander';
-import { cronMatcher, nextRun, StateStore } from '../../scheduler/index.ts';
+import { cronMatcher, nextRun, StateStore, taskOf } from '../../scheduler/index.ts';
 import { addConfigOption, loadCliConfig } from '../config-option.ts';
 import { formatBytes } from '../progress.ts';
 import type { CliContext } from '../context.ts';
@@ -14,9 +14,11 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     const now = new Date();
     const rows = [];
     for (const job of config.jobs) {
-      const history = await state.history(job.name);
+      const all = await state.history(job.name);
+      const history = all.filter((r) => taskOf(r) === 'backup');
       const last = history.at(-1);
       const lastSuccess = history.filter((r) => r.outcome === 'success').at(-1);
+      const lastVerify = all.filter((r) => taskOf(r) === 'verify').at(-1);
       const next =
         job.schedule === undefined
           ? undefined
@@ -31,6 +33,24 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         last: last ?? null,
         lastSuccess: lastSuccess ?? null,
         next: next?.toISOString() ?? null,
+        verify:
+          job.verify === undefined
+            ? null
+            : {
+                schedule: job.verify.schedule,
+                mode: job.verify.mode,
+                last: lastVerify ?? null,
+                next:
+                  nextRun(
+                    cronMatcher({
+                      name: job.name,
+                      schedule: job.verify.schedule,
+                      timezone: job.timezone,
+                      randomDelay: 0,
+                    }),
+                    now,
+                  )?.toISOString() ?? null,
+              },
       });
     }
     if (opts.json === true) {
@@ -45,6 +65,16 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const next =
         r.next === null ? 'not scheduled (run by hand)' : `next ${r.next} (${r.schedule} ${r.timezone})`;
       ctx.stdout.write(`${r.job}: last ${last}; ${next}\n`);
+      if (r.verify !== null) {
+        const v = r.verify.last;
+        const lastV =
+          v === null
+            ? 'never run'
+            : `${v.outcome} at ${v.end}${v.set !== undefined ? ` (set ${v.set})` : ''}${v.error !== undefined ? `: ${v.error}` : ''}`;
+        ctx.stdout.write(
+          `${r.job} verify (${r.verify.mode}): last ${lastV}; next ${r.verify.next ?? '?'} (${r.verify.schedule} ${r.timezone})\n`,
+        );
+      }
     }
   });
 }

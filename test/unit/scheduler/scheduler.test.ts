@@ -246,3 +246,69 @@ describe('Scheduler', () => {
     expect(readdirSync(join(deps.stateDir, 'locks'))).toEqual([]);
   });
 });
+
+describe('scheduled verification', () => {
+  const verifyBlog: ScheduledJob = { ...nightly, schedule: '0 5 * * 0', task: 'verify' };
+
+  it('runs the verification, records it as a verify run, and keeps it out of the backup catch-up', async () => {
+    const verified: string[] = [];
+    const { scheduler, deps, calls } = setup({
+      runVerify: (name) => {
+        verified.push(name);
+        return Promise.resolve({ bytes: 7, set: '20261122T023000Z' });
+      },
+      catchUpMissed: true,
+    });
+    await scheduler.fire(verifyBlog, 'schedule');
+    expect(verified).toEqual(['blog']);
+    expect(calls).toEqual([]);
+    expect(await deps.state.history('blog')).toEqual([
+      expect.objectContaining({ outcome: 'success', task: 'verify', set: '20261122T023000Z', bytes: 7 }),
+    ]);
+    // a successful verification is not a backup: the missed nightly backup is still caught up
+    expect(await deps.state.lastSuccess('blog')).toBeUndefined();
+    await scheduler.start([nightly, verifyBlog]);
+    await scheduler.idle();
+    expect(calls).toEqual(['blog']);
+    expect(verified).toEqual(['blog']); // verification is never caught up
+    await scheduler.stop();
+  });
+
+  it("a verification due while the job's backup holds the lock is skipped and recorded", async () => {
+    const backup = deferred<JobOutcome>();
+    const started = deferred<void>();
+    const { scheduler, deps } = setup({
+      runJob: () => {
+        started.resolve(); // called under the lock
+        return backup.promise;
+      },
+      runVerify: () => Promise.resolve({ bytes: 1, set: 'S' }),
+      maxConcurrentJobs: 2,
+    });
+    const running = scheduler.fire(nightly, 'schedule');
+    await started.promise;
+    await scheduler.fire(verifyBlog, 'schedule');
+    backup.resolve({ bytes: 1, set: 'S' });
+    await running;
+    const h = await deps.state.history('blog');
+    expect(h.map((r) => [r.task ?? 'backup', r.outcome])).toEqual([
+      ['verify', 'skipped'],
+      ['backup', 'success'],
+    ]);
+    expect(h[0]?.error).toMatch(/this verification is skipped/);
+  });
+
+  it('a failed verification is recorded with its error', async () => {
+    const { scheduler, deps } = setup({
+      runVerify: () => Promise.reject(new Error('set S failed verification: db-wp.sql.zst: sha256 …')),
+    });
+    await scheduler.fire(verifyBlog, 'schedule');
+    expect(await deps.state.history('blog')).toEqual([
+      expect.objectContaining({
+        outcome: 'failure',
+        task: 'verify',
+        error: expect.stringMatching(/^set S failed/) as unknown,
+      }),
+    ]);
+  });
+});

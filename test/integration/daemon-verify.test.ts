@@ -1,0 +1,71 @@
+/**
+ * Scheduled verification: the daemon verifies a job's newest set on the job's `verify:` schedule (here a
+ * test restore every second), records each result in the run history as a verify run, and a damaged
+ * object turns the next verification into a recorded failure naming it; `status` shows both.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useFtpServer } from '../harness/vitest.ts';
+import { runCli } from '../support/cli.ts';
+import { startCli } from '../support/child-cli.ts';
+import { writeBackupConfig } from '../support/backup-config.ts';
+
+const server = useFtpServer('proftpd', 'a');
+const work = mkdtempSync(join(tmpdir(), 'daemon-verify-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Run {
+  outcome: string;
+  task?: string;
+  set?: string;
+  error?: string;
+}
+
+describe('scheduled verification by the daemon', () => {
+  it('verifies the newest set on schedule, records it, and records the failure once an object is damaged', async () => {
+    mkdirSync(join(work, 'site'));
+    writeFileSync(join(work, 'site', 'index.html'), 'hello '.repeat(20_000));
+    const cfg = await writeBackupConfig(work, server(), undefined, [
+      {
+        name: 'checked',
+        site: join(work, 'site'),
+        extra: ['verify: { schedule: "* * * * * *", mode: test-restore }'],
+      },
+    ]);
+    const env = { TEST_FTPS_PASSWORD: server().password };
+    const run = await runCli(['run', 'checked', '-c', cfg], env);
+    expect(run.code, run.stderr).toBe(0);
+    const set = /set (\d{8}T\d{6}Z) published/.exec(run.stderr)?.[1];
+    expect(set).toBeDefined();
+
+    const daemon = startCli(['daemon', '-c', cfg], env);
+    try {
+      await daemon.waitFor(new RegExp(`verify of job checked: set ${set} OK`));
+      const obj = join(server().home, 'backups', 'checked', set!, 'files-site.tar.zst');
+      const bytes = readFileSync(obj);
+      bytes[20] = (bytes[20] ?? 0) ^ 0xff;
+      writeFileSync(obj, bytes);
+      await daemon.waitFor(/verify of job checked: set \d{8}T\d{6}Z failed verification/);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
+    const history = JSON.parse(readFileSync(join(work, 'state', 'history', 'checked.json'), 'utf8')) as Run[];
+    expect(history[0]).toMatchObject({ outcome: 'success' }); // the backup (no task: a backup record)
+    expect(history[0]?.task).toBeUndefined();
+    const verifies = history.filter((r) => r.task === 'verify');
+    expect(verifies[0]).toMatchObject({ outcome: 'success', set });
+    const failed = verifies.find((r) => r.outcome === 'failure');
+    expect(failed?.error).toMatch(
+      new RegExp(`^set ${set} failed verification: files-site\\.tar\\.zst: sha256 [0-9a-f]{64} differs`),
+    );
+
+    const status = await runCli(['status', '-c', cfg], env);
+    expect(status.stdout).toMatch(/^checked: last success at .*set \d{8}T\d{6}Z/m);
+    expect(status.stdout).toMatch(
+      /^checked verify \(test-restore\): last (failure|success|cancelled) at .*; next \S+ \(\* \* \* \* \* \* UTC\)$/m,
+    );
+  });
+});
