@@ -6,6 +6,7 @@
  */
 import { PassThrough, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
+import { recycleReadBuffer } from './buffer-pool.ts';
 
 export type CompressionAlgorithm = 'zstd' | 'gzip' | 'none';
 
@@ -44,6 +45,26 @@ function checkLevel(algorithm: 'zstd' | 'gzip', level: number): number {
  * for 'none' (a PassThrough). Throws a RangeError for a level outside the algorithm's range.
  */
 export function createCompressor(algorithm: CompressionAlgorithm, level?: number): Transform {
+  const compressor = zlibCompressor(algorithm, level);
+  if (compressor === undefined) return new PassThrough();
+  // Read buffers of the sources go back to their pool once zlib has consumed them (buffer-pool.ts).
+  const z = compressor as unknown as { _transform: TransformMethod };
+  const transform = z._transform.bind(compressor);
+  z._transform = (chunk, encoding, callback) =>
+    transform(chunk, encoding, (err) => {
+      recycleReadBuffer(chunk);
+      callback(err);
+    });
+  return compressor;
+}
+
+type TransformMethod = (
+  chunk: Buffer,
+  encoding: BufferEncoding,
+  callback: (err?: Error | null) => void,
+) => void;
+
+function zlibCompressor(algorithm: CompressionAlgorithm, level?: number): Transform | undefined {
   switch (algorithm) {
     case 'zstd': {
       const l = checkLevel('zstd', level ?? DEFAULT_COMPRESSION_LEVEL.zstd);
@@ -64,7 +85,7 @@ export function createCompressor(algorithm: CompressionAlgorithm, level?: number
         level: checkLevel('gzip', level ?? DEFAULT_COMPRESSION_LEVEL.gzip),
       });
     case 'none':
-      return new PassThrough();
+      return undefined;
   }
 }
 

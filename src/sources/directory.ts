@@ -26,6 +26,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import ignore, { type Ignore } from 'ignore';
 import { pack as tarPack, type Pack } from 'tar-stream';
+import { readBufferPool } from '../pipeline/index.ts';
 import { nodeDirectoryFs, type DirectoryFs, type EntryStats, type ReadableFile } from './directory-fs.ts';
 import { buildTarHeader, PackBridge, type TarHeader } from './tar-output.ts';
 import { WarningList, type BackupSource, type DirectorySourceSummary, type SourceRun } from './types.ts';
@@ -404,10 +405,12 @@ class TarWalker {
     while (position < size) {
       const remaining = size - position;
       // the last read asks for one byte more than expected: a file that grew shows it at no extra cost
-      const buffer = Buffer.allocUnsafe(remaining <= chunkSize ? remaining + 1 : chunkSize);
+      const want = remaining <= chunkSize ? remaining + 1 : chunkSize;
+      // big reads use the shared read pool (compression gives the buffers back); small ones stay small
+      const buffer = want * 2 >= chunkSize ? readBufferPool(chunkSize + 1).take() : Buffer.allocUnsafe(want);
       let got: number;
       try {
-        got = file.read(buffer, 0, buffer.length, position);
+        got = file.read(buffer, 0, want, position);
       } catch (err) {
         readError = err;
         break;
