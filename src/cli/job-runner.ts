@@ -1,15 +1,75 @@
 /**
  * One configured job, start to end, as `run` and the daemon both do it: compose the input, run the job,
- * then apply retention (only after a published set). Locking and history are around it (runLocked).
+ * then apply retention (only after a published set), and tell the job's notification channels — the one
+ * place that sees every outcome, failures while composing (a missing secret, a source that cannot be
+ * built) included. Locking and history are around it (runLocked); a run skipped for the lock never gets
+ * here and sends nothing.
  */
+import { hostname } from 'node:os';
 import { runJob, type RunJobResult } from '../app/run-job.ts';
 import { prune } from '../app/prune.ts';
 import type { EffectiveJob, LoadedConfig } from '../config/index.ts';
 import type { Logger, Redactor } from '../logging/index.ts';
+import { LogTail, notifyFinish, notifyStart, teeLogger, type JobReport } from '../notify/index.ts';
 import { runJobInput } from './compose.ts';
+import { buildNotifiers } from './notifications.ts';
 import { formatBytes } from './progress.ts';
 
 export async function runConfiguredJob(
+  config: LoadedConfig,
+  job: EffectiveJob,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  redactor: Redactor,
+  signal: AbortSignal,
+  onObjectProgress?: (name: string, bytes: number) => void,
+): Promise<RunJobResult> {
+  const notifiers = await buildNotifiers(job, env, log, redactor);
+  if (notifiers.length === 0) return backUp(config, job, env, log, redactor, signal, onObjectProgress);
+
+  const tail = new LogTail();
+  const jobLog = teeLogger(log, tail);
+  const started = { job: job.name, host: hostname(), startedAt: new Date() };
+  await notifyStart(notifiers, started, log);
+  let report: JobReport;
+  let failure: { error: unknown } | undefined;
+  let result: RunJobResult | undefined;
+  try {
+    result = await backUp(config, job, env, jobLog, redactor, signal, onObjectProgress);
+  } catch (err) {
+    failure = { error: err };
+  }
+  if (result !== undefined) {
+    report = {
+      ...started,
+      outcome: 'success',
+      finishedAt: new Date(),
+      set: result.setName,
+      bytes: result.bytes,
+      objects: result.objects.length,
+      warnings: result.warnings.map((w) => redactor.redact(w)),
+      logTail: redactor.redact(tail.text()),
+    };
+  } else {
+    const err = failure?.error;
+    const message = redactor.redact(err instanceof Error ? err.message : String(err));
+    tail.push(`${new Date().toISOString()} error: job ${job.name}: FAILED — ${message}`);
+    report = {
+      ...started,
+      outcome: 'failure',
+      finishedAt: new Date(),
+      warnings: [],
+      error: message,
+      logTail: redactor.redact(tail.text()),
+    };
+  }
+  await notifyFinish(notifiers, report, log);
+  if (failure !== undefined) throw failure.error;
+  return result!;
+}
+
+/** The backup itself and, after a published set, retention. */
+async function backUp(
   config: LoadedConfig,
   job: EffectiveJob,
   env: NodeJS.ProcessEnv,
