@@ -15,6 +15,8 @@ import { runJobInput } from './compose.ts';
 import { buildNotifiers } from './notifications.ts';
 import { formatBytes } from './progress.ts';
 
+const CANCELLED_LIMIT_MS = 10_000;
+
 export async function runConfiguredJob(
   config: LoadedConfig,
   job: EffectiveJob,
@@ -30,7 +32,9 @@ export async function runConfiguredJob(
   const tail = new LogTail();
   const jobLog = teeLogger(log, tail);
   const started = { job: job.name, host: hostname(), startedAt: new Date() };
-  await notifyStart(notifiers, started, log);
+  // The start ping runs beside the job (a slow receiver does not delay the backup) and is awaited
+  // before the end is reported, so it arrives first. notifyStart never rejects.
+  const starting = notifyStart(notifiers, started, log);
   let report: JobReport;
   let failure: { error: unknown } | undefined;
   let result: RunJobResult | undefined;
@@ -63,7 +67,10 @@ export async function runConfiguredJob(
       logTail: redactor.redact(tail.text()),
     };
   }
-  await notifyFinish(notifiers, report, log);
+  await starting;
+  // A cancelled run (SIGTERM, Ctrl-C) is reported as a failure, but within CANCELLED_LIMIT_MS: the
+  // process is stopping.
+  await notifyFinish(notifiers, report, log, signal.aborted ? CANCELLED_LIMIT_MS : undefined);
   if (failure !== undefined) throw failure.error;
   return result!;
 }

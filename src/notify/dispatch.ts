@@ -5,13 +5,17 @@
  */
 import type { JobReport, JobStart, Notifier, NotifyLog } from './types.ts';
 
-async function guarded(n: Notifier, what: string, log: NotifyLog, send: () => Promise<void>): Promise<void> {
+async function guarded(
+  n: Notifier,
+  what: string,
+  log: NotifyLog,
+  send: () => Promise<void>,
+  limitMs = Infinity,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
+  const ms = Math.min(n.deadlineMs, limitMs);
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`gave up after ${Math.round(n.deadlineMs / 1000)} s`)),
-      n.deadlineMs,
-    );
+    timer = setTimeout(() => reject(new Error(`gave up after ${Math.round(ms / 1000)} s`)), ms);
     timer.unref();
   });
   try {
@@ -38,15 +42,17 @@ export async function notifyStart(
   );
 }
 
+/** `limitMs` shortens every channel's deadline (a cancelled run should not hold up a stopping process). */
 export async function notifyFinish(
   notifiers: readonly Notifier[],
   report: JobReport,
   log: NotifyLog,
+  limitMs?: number,
 ): Promise<void> {
   const what = `job ${report.job}: ${report.outcome} notification`;
   await Promise.all(
     notifiers
       .filter((n) => n.wants(report.outcome))
-      .map((n) => guarded(n, what, log, () => n.finish(report))),
+      .map((n) => guarded(n, what, log, () => n.finish(report), limitMs)),
   );
 }

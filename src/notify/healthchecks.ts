@@ -44,11 +44,12 @@ export function healthchecksNotifier(s: HealthchecksSettings, deps: HttpDeps): N
 export function truncateUtf8Start(text: string, limit: number): string {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= limit) return text;
-  let cut = bytes
-    .subarray(bytes.length - limit)
+  const start = bytes.length - limit;
+  const cut = bytes
+    .subarray(start)
     .toString('utf8')
     .replace(/^\uFFFD+/, '');
+  if (bytes[start - 1] === 0x0a) return cut; // already at a line start
   const nl = cut.indexOf('\n');
-  if (nl >= 0 && nl < 200) cut = cut.slice(nl + 1);
-  return cut;
+  return nl >= 0 && nl < 200 ? cut.slice(nl + 1) : cut;
 }
