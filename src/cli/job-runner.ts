@@ -6,7 +6,7 @@
  * here and sends nothing.
  */
 import { hostname } from 'node:os';
-import { runJob, type RunJobResult } from '../app/run-job.ts';
+import { runJob, type RunJobInput, type RunJobResult } from '../app/run-job.ts';
 import { prune } from '../app/prune.ts';
 import type { EffectiveJob, LoadedConfig } from '../config/index.ts';
 import type { Logger, Redactor } from '../logging/index.ts';
@@ -26,8 +26,22 @@ export async function runConfiguredJob(
   signal: AbortSignal,
   onObjectProgress?: (name: string, bytes: number) => void,
 ): Promise<RunJobResult> {
+  /** The backup itself and, after a published set, retention, logging to `jobLog`. */
+  const backUp = async (jobLog: Logger): Promise<RunJobResult> => {
+    const input = await runJobInput(config, job, env, jobLog, redactor);
+    input.signal = signal;
+    if (onObjectProgress !== undefined) input.onObjectProgress = onObjectProgress;
+    const result = await runJob(input);
+    jobLog.info(
+      `job ${job.name}: OK — set ${result.setName}, ${result.objects.length} objects, ${formatBytes(result.bytes)}` +
+        (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''),
+    );
+    await rotate(input, job, jobLog);
+    return result;
+  };
+
   const notifiers = await buildNotifiers(job, env, log, redactor);
-  if (notifiers.length === 0) return backUp(config, job, env, log, redactor, signal, onObjectProgress);
+  if (notifiers.length === 0) return backUp(log);
 
   const tail = new LogTail();
   const jobLog = teeLogger(log, tail);
@@ -39,7 +53,7 @@ export async function runConfiguredJob(
   let failure: { error: unknown } | undefined;
   let result: RunJobResult | undefined;
   try {
-    result = await backUp(config, job, env, jobLog, redactor, signal, onObjectProgress);
+    result = await backUp(jobLog);
   } catch (err) {
     failure = { error: err };
   }
@@ -75,25 +89,8 @@ export async function runConfiguredJob(
   return result!;
 }
 
-/** The backup itself and, after a published set, retention. */
-async function backUp(
-  config: LoadedConfig,
-  job: EffectiveJob,
-  env: NodeJS.ProcessEnv,
-  log: Logger,
-  redactor: Redactor,
-  signal: AbortSignal,
-  onObjectProgress?: (name: string, bytes: number) => void,
-): Promise<RunJobResult> {
-  const input = await runJobInput(config, job, env, log, redactor);
-  input.signal = signal;
-  if (onObjectProgress !== undefined) input.onObjectProgress = onObjectProgress;
-  const result = await runJob(input);
-  log.info(
-    `job ${job.name}: OK — set ${result.setName}, ${result.objects.length} objects, ${formatBytes(result.bytes)}` +
-      (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''),
-  );
-  // Rotation only now: the new set is published and every object in it was verified by the store.
+/** Rotation only now: the new set is published and every object in it was verified by the store. */
+async function rotate(input: RunJobInput, job: EffectiveJob, log: Logger): Promise<void> {
   try {
     const pr = await prune({
       stores: input.stores,
@@ -112,5 +109,4 @@ async function backUp(
     // A job without a policy (or a failing listing) keeps every set; the backup itself succeeded.
     log.warn(`job ${job.name}: retention not applied: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return result;
 }

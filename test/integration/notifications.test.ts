@@ -28,6 +28,11 @@ async function http(answer?: Answer): Promise<HttpRecorder> {
   return r;
 }
 
+/** The keys of an e-mail entry that point it at the sink (plain SMTP on loopback). */
+function smtpServer(smtp: SmtpSink): string[] {
+  return [`  host: ${smtp.host}`, `  port: ${smtp.port}`, '  tls: none', '  from: backup@agent.test'];
+}
+
 interface Setup {
   dir: string;
   cfg: string;
@@ -172,12 +177,9 @@ describe('notifications', () => {
         '- type: healthchecks',
         '  url: { env: HC_URL }',
         '- type: email',
-        `  host: ${smtp.host}`,
-        `  port: ${smtp.port}`,
-        '  tls: none',
+        ...smtpServer(smtp),
         '  user: alerts',
         '  password: { env: SMTP_PASSWORD }',
-        '  from: backup@agent.test',
         '  to: [admin@agent.test, oncall@agent.test]',
       ],
       { missingSource: true },
@@ -306,10 +308,7 @@ describe('notifications', () => {
     const s = setup('smtp-refused', [
       '- type: email',
       '  on: success',
-      `  host: ${smtp.host}`,
-      `  port: ${smtp.port}`,
-      '  tls: none',
-      '  from: backup@agent.test',
+      ...smtpServer(smtp),
       '  to: [admin@agent.test]',
     ]);
     const r = await runCli(['run', 'site', '-c', s.cfg], {});

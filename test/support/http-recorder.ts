@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { arrivals } from './arrivals.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -24,8 +25,7 @@ export interface HttpRecorder {
 }
 
 export async function startHttpRecorder(answer: Answer = () => 200): Promise<HttpRecorder> {
-  const requests: RecordedRequest[] = [];
-  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const arrived = arrivals<RecordedRequest>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -36,12 +36,8 @@ export async function startHttpRecorder(answer: Answer = () => 200): Promise<Htt
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       };
-      const n = requests.length;
-      requests.push(rec);
-      for (const w of waiters.filter((w) => requests.length >= w.count)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
+      const n = arrived.items.length;
+      arrived.push(rec);
       const a = answer(n, rec);
       if (a === 'hang') return;
       res.writeHead(a, { 'content-type': 'text/plain' }).end(a < 300 ? 'OK' : 'nope');
@@ -51,11 +47,8 @@ export async function startHttpRecorder(answer: Answer = () => 200): Promise<Htt
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    requests,
-    received: (count) =>
-      requests.length >= count
-        ? Promise.resolve(requests.slice())
-        : new Promise((resolve) => waiters.push({ count, resolve: () => resolve(requests.slice()) })),
+    requests: arrived.items,
+    received: arrived.received,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { arrivals } from './arrivals.ts';
 
 export interface SunkMessage {
   from: string;
@@ -57,8 +58,7 @@ function parseMessage(raw: string): { headers: Record<string, string>; text: str
 }
 
 export async function startSmtpSink(opts: { rejectMail?: number } = {}): Promise<SmtpSink> {
-  const messages: SunkMessage[] = [];
-  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const arrived = arrivals<SunkMessage>();
   const sockets = new Set<Socket>();
 
   const server: Server = createServer((socket) => {
@@ -77,13 +77,9 @@ export async function startSmtpSink(opts: { rejectMail?: number } = {}): Promise
       if (data !== undefined) {
         if (line === '.') {
           const parsed = parseMessage(data.join('\r\n'));
-          messages.push({ from, to, auth, ...parsed });
           data = undefined;
           reply('250 2.0.0 queued');
-          for (const w of waiters.filter((w) => messages.length >= w.count)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve();
-          }
+          arrived.push({ from, to, auth, ...parsed });
         } else data.push(line.startsWith('..') ? line.slice(1) : line);
         return;
       }
@@ -180,11 +176,8 @@ export async function startSmtpSink(opts: { rejectMail?: number } = {}): Promise
   return {
     host: '127.0.0.1',
     port,
-    messages,
-    received: (count) =>
-      messages.length >= count
-        ? Promise.resolve(messages.slice())
-        : new Promise((resolve) => waiters.push({ count, resolve: () => resolve(messages.slice()) })),
+    messages: arrived.items,
+    received: arrived.received,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
