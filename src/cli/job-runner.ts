@@ -84,7 +84,9 @@ export async function runConfiguredJob(
   await starting;
   // A cancelled run (SIGTERM, Ctrl-C) is reported as a failure, but within CANCELLED_LIMIT_MS: the
   // process is stopping.
-  await notifyFinish(notifiers, report, log, signal.aborted ? CANCELLED_LIMIT_MS : undefined);
+  await notifyFinish(notifiers, report, log, {
+    limitMs: signal.aborted ? CANCELLED_LIMIT_MS : undefined,
+  });
   if (failure !== undefined) throw failure.error;
   return result!;
 }

@@ -5,13 +5,19 @@
  */
 import type { JobReport, JobStart, Notifier, NotifyLog } from './types.ts';
 
+/** What became of one channel's send: `error` is set when it failed (already logged). */
+export interface SendResult {
+  label: string;
+  error?: string | undefined;
+}
+
 async function guarded(
   n: Notifier,
   what: string,
   log: NotifyLog,
   send: () => Promise<void>,
   limitMs = Infinity,
-): Promise<void> {
+): Promise<SendResult> {
   let timer: NodeJS.Timeout | undefined;
   const ms = Math.min(n.deadlineMs, limitMs);
   const deadline = new Promise<never>((_, reject) => {
@@ -21,8 +27,11 @@ async function guarded(
   try {
     await Promise.race([send(), deadline]);
     log.info(`${what}: sent ${n.label}`);
+    return { label: n.label };
   } catch (err) {
-    log.warn(`${what}: ${n.label} failed: ${err instanceof Error ? err.message : String(err)}`);
+    const error = err instanceof Error ? err.message : String(err);
+    log.warn(`${what}: ${n.label} failed: ${error}`);
+    return { label: n.label, error };
   } finally {
     clearTimeout(timer);
   }
@@ -42,17 +51,21 @@ export async function notifyStart(
   );
 }
 
-/** `limitMs` shortens every channel's deadline (a cancelled run should not hold up a stopping process). */
+/**
+ * The end of a run, to every channel that wants its outcome (`all`: to every channel, as notify-test
+ * does). `limitMs` shortens every channel's deadline (a cancelled run should not hold up a stopping
+ * process).
+ */
 export async function notifyFinish(
   notifiers: readonly Notifier[],
   report: JobReport,
   log: NotifyLog,
-  limitMs?: number,
-): Promise<void> {
-  const what = `job ${report.job}: ${report.outcome} notification`;
-  await Promise.all(
+  opts: { limitMs?: number | undefined; all?: boolean } = {},
+): Promise<SendResult[]> {
+  const what = `job ${report.job}: ${report.test === true ? 'test' : report.outcome} notification`;
+  return Promise.all(
     notifiers
-      .filter((n) => n.wants(report.outcome))
-      .map((n) => guarded(n, what, log, () => n.finish(report), limitMs)),
+      .filter((n) => opts.all === true || n.wants(report.outcome))
+      .map((n) => guarded(n, what, log, () => n.finish(report), opts.limitMs)),
   );
 }

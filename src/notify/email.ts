@@ -25,6 +25,7 @@ export interface EmailSettings {
 }
 
 export function emailSubject(r: JobReport): string {
+  if (r.test === true) return `ftps-backup: test notification for job ${r.job} from ${r.host}`;
   return r.outcome === 'success'
     ? `ftps-backup: job ${r.job} succeeded on ${r.host}`
     : `ftps-backup: job ${r.job} FAILED on ${r.host}`;

@@ -5,7 +5,7 @@
  * of them at once and never throws, so a failing notification never changes a job's outcome. Imports
  * only src/domain (backoff) and the nodemailer package.
  */
-export { notifyFinish, notifyStart } from './dispatch.ts';
+export { notifyFinish, notifyStart, type SendResult } from './dispatch.ts';
 export { emailNotifier, emailSubject, emailText, type EmailSettings } from './email.ts';
 export {
   healthchecksNotifier,

@@ -21,6 +21,8 @@ export interface JobReport extends JobStart {
   error?: string | undefined;
   /** The last lines of the job's log (redacted), for channels that carry it. */
   logTail: string;
+  /** Sent by `ftps-backup notify-test`: no backup was made. */
+  test?: boolean | undefined;
 }
 
 /** The few logger methods notify uses (src/logging's Logger fits). */

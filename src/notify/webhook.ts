@@ -13,7 +13,7 @@ export interface WebhookSettings {
   userAgent: string;
 }
 
-/** The JSON body: stable field names, null for what a failed run does not have. */
+/** The JSON body: stable field names, null for what a failed run does not have; `test: true` from notify-test. */
 export function webhookPayload(r: JobReport): Record<string, unknown> {
   return {
     job: r.job,
@@ -27,6 +27,7 @@ export function webhookPayload(r: JobReport): Record<string, unknown> {
     objects: r.objects ?? null,
     warnings: r.warnings,
     error: r.error ?? null,
+    ...(r.test === true ? { test: true } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  * its error, and no secret (header token, ping URL, SMTP password) reaches any log line.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -320,6 +320,50 @@ describe('notifications', () => {
         `^job site: success notification: email to admin@agent.test via 127\\.0\\.0\\.1:${smtp.port} failed: SMTP 550`,
       ),
     );
+  });
+
+  it('notify-test sends a test report through every channel, whatever its `on`, and fails when one fails', async () => {
+    const hook = await http();
+    const hc = await http();
+    const broken = await http(() => 503);
+    const smtp = await startSmtpSink();
+    open.push(smtp);
+    const uuid = randomUUID();
+    const s = setup('notify-test', [
+      '- type: webhook',
+      `  url: ${hook.url}/hook`,
+      '- type: healthchecks',
+      `  url: ${hc.url}/${uuid}`,
+      '- type: email',
+      ...smtpServer(smtp),
+      '  to: [admin@agent.test]',
+      '- type: webhook',
+      '  on: always',
+      `  url: ${broken.url}/hook`,
+      '  retries: 0',
+    ]);
+    const r = await runCli(['notify-test', 'site', '-c', s.cfg], {});
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').sort()).toEqual(
+      [
+        '',
+        `sent    webhook ${hook.url}`,
+        `sent    healthchecks ${hc.url}`,
+        `sent    email to admin@agent.test via 127.0.0.1:${smtp.port}`,
+        `FAILED  webhook ${broken.url}: HTTP 503 Service Unavailable`,
+      ].sort(),
+    );
+    expect(
+      logRecords(s.logFile)
+        .filter((rec) => rec.level === 'error')
+        .map((e) => e.message),
+    ).toEqual(['1 of 4 notification(s) of job site did not go out']);
+    expect(JSON.parse(hook.requests[0]!.body)).toMatchObject({ job: 'site', test: true, set: null });
+    expect(hc.requests.map((q) => q.path)).toEqual([`/${uuid}`]);
+    const [mail] = await smtp.received(1);
+    expect(mail!.headers.subject).toMatch(/^ftps-backup: test notification for job site from \S+$/);
+    expect(readdirSync(s.dir)).not.toContain('dest'); // no backup was made
+    expectNoSecrets(s, r.stderr + r.stdout, [uuid]);
   });
 
   it('the daemon sends the same notifications for a scheduled run', async () => {

@@ -195,7 +195,7 @@ describe('the dispatcher', () => {
     const sent: string[] = [];
     const { lines, log } = recordingLog();
     const slow: Notifier = { ...fake('slow', 'always', 'hang', sent), deadlineMs: 3_600_000 };
-    await notifyFinish([slow], failure, log, 10);
+    await notifyFinish([slow], failure, log, { limitMs: 10 });
     expect(lines).toEqual(['warn job blog: failure notification: slow failed: gave up after 0 s']);
   });
 });
