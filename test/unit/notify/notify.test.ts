@@ -172,7 +172,11 @@ describe('the dispatcher', () => {
       fake('d', 'always', 'hang', sent),
     ];
     await expect(notifyStart(channels, success, log)).resolves.toBeUndefined();
-    await expect(notifyFinish(channels, failure, log)).resolves.toBeUndefined();
+    await expect(notifyFinish(channels, failure, log)).resolves.toEqual([
+      { label: 'a' },
+      { label: 'c', error: 'connection refused' },
+      { label: 'd', error: 'gave up after 0 s' },
+    ]);
     expect(sent.sort()).toEqual([
       'a failure',
       'a start',
