@@ -1,13 +1,21 @@
 /**
  * One configured job, start to end, as `run` and the daemon both do it: compose the input, run the job,
- * then apply retention (only after a published set). Locking and history are around it (runLocked).
+ * then apply retention (only after a published set), and tell the job's notification channels — the one
+ * place that sees every outcome, failures while composing (a missing secret, a source that cannot be
+ * built) included. Locking and history are around it (runLocked); a run skipped for the lock never gets
+ * here and sends nothing.
  */
-import { runJob, type RunJobResult } from '../app/run-job.ts';
+import { hostname } from 'node:os';
+import { runJob, type RunJobInput, type RunJobResult } from '../app/run-job.ts';
 import { prune } from '../app/prune.ts';
 import type { EffectiveJob, LoadedConfig } from '../config/index.ts';
 import type { Logger, Redactor } from '../logging/index.ts';
+import { LogTail, notifyFinish, notifyStart, teeLogger, type JobReport } from '../notify/index.ts';
 import { runJobInput } from './compose.ts';
+import { buildNotifiers } from './notifications.ts';
 import { formatBytes } from './progress.ts';
+
+const CANCELLED_LIMIT_MS = 10_000;
 
 export async function runConfiguredJob(
   config: LoadedConfig,
@@ -18,15 +26,73 @@ export async function runConfiguredJob(
   signal: AbortSignal,
   onObjectProgress?: (name: string, bytes: number) => void,
 ): Promise<RunJobResult> {
-  const input = await runJobInput(config, job, env, log, redactor);
-  input.signal = signal;
-  if (onObjectProgress !== undefined) input.onObjectProgress = onObjectProgress;
-  const result = await runJob(input);
-  log.info(
-    `job ${job.name}: OK — set ${result.setName}, ${result.objects.length} objects, ${formatBytes(result.bytes)}` +
-      (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''),
-  );
-  // Rotation only now: the new set is published and every object in it was verified by the store.
+  /** The backup itself and, after a published set, retention, logging to `jobLog`. */
+  const backUp = async (jobLog: Logger): Promise<RunJobResult> => {
+    const input = await runJobInput(config, job, env, jobLog, redactor);
+    input.signal = signal;
+    if (onObjectProgress !== undefined) input.onObjectProgress = onObjectProgress;
+    const result = await runJob(input);
+    jobLog.info(
+      `job ${job.name}: OK — set ${result.setName}, ${result.objects.length} objects, ${formatBytes(result.bytes)}` +
+        (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''),
+    );
+    await rotate(input, job, jobLog);
+    return result;
+  };
+
+  const notifiers = await buildNotifiers(job, env, log, redactor);
+  if (notifiers.length === 0) return backUp(log);
+
+  const tail = new LogTail();
+  const jobLog = teeLogger(log, tail);
+  const started = { job: job.name, host: hostname(), startedAt: new Date() };
+  // The start ping runs beside the job (a slow receiver does not delay the backup) and is awaited
+  // before the end is reported, so it arrives first. notifyStart never rejects.
+  const starting = notifyStart(notifiers, started, log);
+  let report: JobReport;
+  let failure: { error: unknown } | undefined;
+  let result: RunJobResult | undefined;
+  try {
+    result = await backUp(jobLog);
+  } catch (err) {
+    failure = { error: err };
+  }
+  if (result !== undefined) {
+    report = {
+      ...started,
+      outcome: 'success',
+      finishedAt: new Date(),
+      set: result.setName,
+      bytes: result.bytes,
+      objects: result.objects.length,
+      warnings: result.warnings.map((w) => redactor.redact(w)),
+      logTail: redactor.redact(tail.text()),
+    };
+  } else {
+    const err = failure?.error;
+    const message = redactor.redact(err instanceof Error ? err.message : String(err));
+    tail.push(`${new Date().toISOString()} error: job ${job.name}: FAILED — ${message}`);
+    report = {
+      ...started,
+      outcome: 'failure',
+      finishedAt: new Date(),
+      warnings: [],
+      error: message,
+      logTail: redactor.redact(tail.text()),
+    };
+  }
+  await starting;
+  // A cancelled run (SIGTERM, Ctrl-C) is reported as a failure, but within CANCELLED_LIMIT_MS: the
+  // process is stopping.
+  await notifyFinish(notifiers, report, log, {
+    limitMs: signal.aborted ? CANCELLED_LIMIT_MS : undefined,
+  });
+  if (failure !== undefined) throw failure.error;
+  return result!;
+}
+
+/** Rotation only now: the new set is published and every object in it was verified by the store. */
+async function rotate(input: RunJobInput, job: EffectiveJob, log: Logger): Promise<void> {
   try {
     const pr = await prune({
       stores: input.stores,
@@ -45,5 +111,4 @@ export async function runConfiguredJob(
     // A job without a policy (or a failing listing) keeps every set; the backup itself succeeded.
     log.warn(`job ${job.name}: retention not applied: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return result;
 }

@@ -19,13 +19,17 @@ import {
   type Compression,
   type Config,
   type Job,
+  type Notification,
   type RetentionPolicy,
   type RetryPolicy,
   type SecretRef,
 } from './schema.ts';
 
 /** A job with the defaults applied: everything a run needs besides the destination and the secrets. */
-export type EffectiveJob = Omit<Job, 'compression' | 'retention' | 'retry' | 'spool' | 'randomDelay'> & {
+export type EffectiveJob = Omit<
+  Job,
+  'compression' | 'retention' | 'retry' | 'spool' | 'randomDelay' | 'notifications'
+> & {
   compression: Compression;
   /** The job's own policy if it has one, else defaults.retention (policies are not merged). */
   retention: RetentionPolicy;
@@ -37,6 +41,8 @@ export type EffectiveJob = Omit<Job, 'compression' | 'retention' | 'retry' | 'sp
   replayWindow: number;
   /** Milliseconds. */
   randomDelay: number;
+  /** The job's own list if it has one (even an empty one), else defaults.notifications (lists are not merged). */
+  notifications: Notification[];
   /** The file the job is defined in (config.yaml for inline jobs). */
   file: string;
 };
@@ -133,6 +139,7 @@ function effectiveJob(job: Job, config: Config, file: string): EffectiveJob {
     replayWindow: d.replayWindow,
     randomDelay: job.randomDelay ?? d.randomDelay,
     encryption: job.encryption ?? d.encryption,
+    notifications: job.notifications ?? d.notifications,
     file,
   };
 }
@@ -154,6 +161,18 @@ export function secretRefs(
     if (job.encryption?.passphrase !== undefined) {
       out.push({ where: `job ${job.name}: encryption.passphrase`, ref: job.encryption.passphrase });
     }
+    job.notifications.forEach((n, i) => {
+      const at = `job ${job.name}: notifications[${i}]`;
+      if (n.type === 'webhook') {
+        for (const [header, value] of Object.entries(n.headers)) {
+          if (typeof value !== 'string') out.push({ where: `${at}.headers.${header}`, ref: value });
+        }
+      } else if (n.type === 'healthchecks') {
+        if (typeof n.url !== 'string') out.push({ where: `${at}.url`, ref: n.url });
+      } else if (n.password !== undefined) {
+        out.push({ where: `${at}.password`, ref: n.password });
+      }
+    });
   }
   return out;
 }

@@ -390,6 +390,173 @@ export const encryptionSchema = strict({
   );
 
 // ---------------------------------------------------------------------------------------------------
+// Notifications
+
+/** An http:// or https:// URL without user:password. `secret` keeps the value out of messages. */
+function httpUrl(secret: boolean) {
+  return z
+    .string()
+    .superRefine((text, ctx) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(text);
+      } catch {
+        url = undefined;
+      }
+      const shown = secret ? '(not shown: it is a credential)' : showValue(text);
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        ctx.addIssue({ code: 'custom', message: `expected an http:// or https:// URL, got ${shown}` });
+      } else if (url.username !== '' || url.password !== '') {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected a URL without user:password (put credentials in a header given as a secret)',
+        });
+      }
+    })
+    .meta({ 'x-kind': 'URL' });
+}
+
+const NOTIFY_ON = ['failure', 'success', 'always'] as const;
+const notifyOn = z
+  .enum(NOTIFY_ON)
+  .default('failure')
+  .describe('Which outcomes send it: failure (default), success or always.');
+const notifyTimeout = (d: string) =>
+  duration().prefault(d).describe('Time allowed for each attempt (connection, request and answer).');
+const notifyRetries = z
+  .number()
+  .int()
+  .min(0)
+  .max(10)
+  .default(3)
+  .describe('Further attempts after a network error, a timeout or a 5xx answer (never after a 4xx), 0–10.');
+
+/** Header names whose value is a credential: only a secret reference is accepted for them. */
+const SECRET_HEADER = /authorization|token|secret|password|api-?key|cookie/i;
+
+const webhookNotificationSchema = strict({
+  type: z.literal('webhook').describe('A JSON POST to a URL (see README: Notifications for the fields).'),
+  on: notifyOn,
+  url: httpUrl(false).describe('Where the JSON is POSTed (http or https).'),
+  headers: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, {
+        error: (iss) => `expected an HTTP header name, got ${showValue(iss.input)}`,
+      }),
+      z.union(
+        [
+          z.string().regex(/^[^\r\n\0]*$/, { error: 'expected a header value without line breaks' }),
+          secretRefSchema,
+        ],
+        {
+          error: (iss) =>
+            iss.input === undefined
+              ? undefined
+              : 'expected a text value or a secret { env: NAME }, { file: /absolute/path } or { credential: name }',
+        },
+      ),
+      {
+        error: (iss) =>
+          iss.code === 'invalid_key'
+            ? `expected an HTTP header name (letters, digits, "-", no spaces), got ${showValue(iss.input)}`
+            : undefined,
+      },
+    )
+    .default({})
+    .superRefine((headers, ctx) => {
+      for (const [key, value] of Object.entries(record(headers) ?? {})) {
+        if (typeof value === 'string' && SECRET_HEADER.test(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `header ${key} carries a credential: give it as { env: NAME }, { file: /absolute/path } or { credential: name }, not in the configuration`,
+          });
+        }
+      }
+    }, always)
+    .describe(
+      'Extra request headers, by name; a value is text or a secret ({ env }, { file }, { credential }). Authorization, *token*, *secret*, *key* headers must be secrets.',
+    ),
+  timeout: notifyTimeout('10s'),
+  retries: notifyRetries,
+});
+
+const healthchecksNotificationSchema = strict({
+  type: z
+    .literal('healthchecks')
+    .describe(
+      'Pings to a healthchecks.io-style check: <url>/start when the job starts, <url> on success, <url>/fail on failure, with the end of the log as body.',
+    ),
+  url: z
+    .union([httpUrl(true), secretRefSchema], {
+      error: (iss) =>
+        iss.input === undefined
+          ? undefined
+          : 'expected the ping URL (https://hc-ping.com/<uuid>) or a secret { env: NAME }, { file: /absolute/path } or { credential: name } holding it',
+    })
+    .describe(
+      'The ping URL of the check, or a secret holding it (the UUID in it is the credential: it is never logged).',
+    ),
+  timeout: notifyTimeout('10s'),
+  retries: notifyRetries,
+});
+
+const emailAddress = z.string().regex(/^[^\s@<>,;"]+@[^\s@<>,;"]+$/, {
+  error: (iss) => `expected an e-mail address such as backup@example.org, got ${showValue(iss.input)}`,
+});
+
+const emailNotificationSchema = strict({
+  type: z.literal('email').describe('An e-mail through an SMTP server.'),
+  on: notifyOn,
+  host: z
+    .string()
+    .regex(/^[^\s/]+$/, {
+      error: (iss) => `expected a host name or IP address, got ${showValue(iss.input)}`,
+    })
+    .describe('SMTP server.'),
+  port: port
+    .optional()
+    .describe('TCP port; default 465 with tls: implicit, 587 with starttls, 25 with none.'),
+  tls: z
+    .enum(['implicit', 'starttls', 'none'])
+    .default('starttls')
+    .describe(
+      'starttls: STARTTLS required (default); implicit: TLS from the first byte (port 465); none: plain SMTP (only for a relay on this host).',
+    ),
+  user: z.string().min(1).optional().describe('Login name, if the server wants one.'),
+  password: secretRefSchema
+    .optional()
+    .describe('Login password: { env: NAME }, { file: /path } or { credential: name }. Needs user.'),
+  from: emailAddress.describe('Sender address.'),
+  to: z.array(emailAddress).min(1).describe('Recipient addresses.'),
+  timeout: duration()
+    .prefault('30s')
+    .describe('Time allowed for the connection, the greeting and each SMTP command.'),
+})
+  .superRefine((value, ctx) => {
+    const e = record(value);
+    if (e?.password !== undefined && e.user === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['user'], message: 'a password needs a user: add user' });
+    }
+  }, always)
+  .transform((e) => ({
+    ...e,
+    port: e.port ?? (e.tls === 'implicit' ? 465 : e.tls === 'starttls' ? 587 : 25),
+  }));
+
+export const notificationSchema = z.discriminatedUnion('type', [
+  webhookNotificationSchema,
+  healthchecksNotificationSchema,
+  emailNotificationSchema,
+]);
+
+const notificationsSchema = z
+  .array(notificationSchema)
+  .describe(
+    "Who is told about each run: webhook, healthchecks or email entries. A job's list replaces the defaults' list as a whole (notifications: [] turns them off). A failing notification is logged and never changes the job's outcome.",
+  );
+
+// ---------------------------------------------------------------------------------------------------
 // Destinations
 
 const timeoutsSchema = strict({
@@ -634,6 +801,7 @@ export const jobSchema = strict({
   randomDelay: duration().optional().describe(randomDelayDescription),
   encryption: encryptionSchema.optional(),
   verify: verifyScheduleSchema.optional(),
+  notifications: notificationsSchema.optional(),
 }).superRefine((value, ctx) => {
   const sources = record(value)?.sources;
   if (!Array.isArray(sources)) return;
@@ -672,6 +840,7 @@ export const defaultsSchema = strict({
     ),
   randomDelay: duration().prefault('0s').describe(randomDelayDescription),
   encryption: encryptionSchema.optional(),
+  notifications: notificationsSchema.default([]),
 }).describe('Settings every job gets unless it sets its own.');
 
 export const configSchema = strict({
@@ -755,5 +924,6 @@ export type Compression = z.output<typeof compressionSchema>;
 export type VerifySchedule = z.output<typeof verifyScheduleSchema>;
 export type Defaults = z.output<typeof defaultsSchema>;
 export type Encryption = z.output<typeof encryptionSchema>;
+export type Notification = z.output<typeof notificationSchema>;
 export type LogConfig = Config['log'];
 export type SchedulerConfig = Config['scheduler'];

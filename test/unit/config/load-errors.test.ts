@@ -49,7 +49,7 @@ const cases: Case[] = [
     name: 'unknown key nested in defaults',
     files: { 'config.yaml': BASE_CONFIG + lines('defaults:', '  retension: { keepLast: 3 }') },
     expected: [
-      '<dir>/config.yaml:8:3: defaults.retension: unknown key "retension" (expected one of: compression, retention, retry, spool, spoolDir, replayWindow, randomDelay, encryption)',
+      '<dir>/config.yaml:8:3: defaults.retension: unknown key "retension" (expected one of: compression, retention, retry, spool, spoolDir, replayWindow, randomDelay, encryption, notifications)',
     ],
   },
   {
@@ -418,6 +418,39 @@ const cases: Case[] = [
     name: 'encryption without recipients or a passphrase',
     files: { 'config.yaml': BASE_CONFIG, 'jobs/blog.yaml': BASE_JOB + lines('encryption: {}') },
     expected: ['<dir>/jobs/blog.yaml:10:13: encryption: expected recipients, recipientsFile or passphrase'],
+  },
+  {
+    name: 'notifications: a wrong URL, a token header written in clear, a bad address, an unknown type',
+    files: {
+      'config.yaml':
+        BASE_CONFIG +
+        lines(
+          'defaults:',
+          '  notifications:',
+          '    - type: webhook',
+          '      url: ftp://hooks.example.net/x',
+          '      headers: { Authorization: Bearer abc123secret, "X Bad": 1 }',
+          '    - type: healthchecks',
+          '      url: hc-ping.com/0f1e2d3c-secret-uuid',
+          '    - type: email',
+          '      host: smtp.example.net',
+          '      password: { env: SMTP_PASSWORD }',
+          '      from: backup',
+          '      to: []',
+          '    - type: pager',
+        ),
+    },
+    expected: [
+      '<dir>/config.yaml:10:12: defaults.notifications[0].url: expected an http:// or https:// URL, got "ftp://hooks.example.net/x"',
+      '<dir>/config.yaml:11:33: defaults.notifications[0].headers.Authorization: header Authorization carries a credential: give it as { env: NAME }, { file: /absolute/path } or { credential: name }, not in the configuration',
+      '<dir>/config.yaml:11:63: defaults.notifications[0].headers["X Bad"]: expected an HTTP header name (letters, digits, "-", no spaces), got "X Bad"',
+      '<dir>/config.yaml:13:12: defaults.notifications[1].url: expected an http:// or https:// URL, got (not shown: it is a credential)',
+      '<dir>/config.yaml:14:7: defaults.notifications[2].user: a password needs a user: add user',
+      '<dir>/config.yaml:17:13: defaults.notifications[2].from: expected an e-mail address such as backup@example.org, got "backup"',
+      '<dir>/config.yaml:18:11: defaults.notifications[2].to: expected at least 1 item, got 0',
+      '<dir>/config.yaml:19:13: defaults.notifications[3].type: expected one of webhook, healthchecks, email, got "pager"',
+    ],
+    absent: ['abc123secret', '0f1e2d3c-secret-uuid'],
   },
   {
     name: 'an alias bomb is refused, not expanded',

@@ -37,6 +37,7 @@ describe('loadConfig: valid configurations', () => {
         spoolDir: '/var/cache/ftps-backup/spool',
         replayWindow: 64 * 1024 * 1024,
         randomDelay: 0,
+        notifications: [],
       });
       expect(c.log).toEqual({ level: 'info', format: 'text' });
       expect(c.state).toEqual({ dir: '/var/lib/ftps-backup' });
@@ -280,6 +281,73 @@ describe('loadConfig: valid configurations', () => {
         { where: 'job db: sources[0].password', ref: { credential: 'mysql' } },
       ]);
     });
+  });
+
+  it("notifications: a job's list replaces the defaults' list, [] turns them off, defaults filled", async () => {
+    const config =
+      BASE_CONFIG +
+      lines(
+        'defaults:',
+        '  notifications:',
+        '    - type: healthchecks',
+        '      url: { credential: hc-url }',
+        '    - type: email',
+        '      host: smtp.example.net',
+        '      tls: implicit',
+        '      user: alerts',
+        '      password: { env: SMTP_PASSWORD }',
+        '      from: backup@example.net',
+        '      to: [admin@example.net]',
+      );
+    const own = lines(
+      'notifications:',
+      '  - type: webhook',
+      '    url: https://hooks.example.net/x',
+      '    headers: { Authorization: { env: HOOK_AUTH }, X-Source: backup }',
+    );
+    await withFiles(
+      {
+        'config.yaml': config,
+        'jobs/a.yaml': BASE_JOB.replace('name: blog', 'name: inherits'),
+        'jobs/b.yaml': BASE_JOB.replace('name: blog', 'name: own') + own,
+        'jobs/c.yaml': BASE_JOB.replace('name: blog', 'name: quiet') + lines('notifications: []'),
+      },
+      async (dir) => {
+        const c = await loadConfig(join(dir, 'config.yaml'), { env });
+        const [inherits, mine, quiet] = c.jobs;
+        expect(inherits?.notifications).toEqual([
+          { type: 'healthchecks', url: { credential: 'hc-url' }, timeout: 10_000, retries: 3 },
+          {
+            type: 'email',
+            on: 'failure',
+            host: 'smtp.example.net',
+            port: 465,
+            tls: 'implicit',
+            user: 'alerts',
+            password: { env: 'SMTP_PASSWORD' },
+            from: 'backup@example.net',
+            to: ['admin@example.net'],
+            timeout: 30_000,
+          },
+        ]);
+        expect(mine?.notifications).toEqual([
+          {
+            type: 'webhook',
+            on: 'failure',
+            url: 'https://hooks.example.net/x',
+            headers: { Authorization: { env: 'HOOK_AUTH' }, 'X-Source': 'backup' },
+            timeout: 10_000,
+            retries: 3,
+          },
+        ]);
+        expect(quiet?.notifications).toEqual([]);
+        expect(secretRefs(c).filter((r) => r.where.includes('notifications'))).toEqual([
+          { where: 'job inherits: notifications[0].url', ref: { credential: 'hc-url' } },
+          { where: 'job inherits: notifications[1].password', ref: { env: 'SMTP_PASSWORD' } },
+          { where: 'job own: notifications[0].headers.Authorization', ref: { env: 'HOOK_AUTH' } },
+        ]);
+      },
+    );
   });
 
   it('does not read secrets while loading', async () => {
