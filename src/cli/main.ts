@@ -38,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   status: () => import('./commands/status.ts').then((m) => m.registerStatus),
   verify: () => import('./commands/verify.ts').then((m) => m.registerVerify),
   doctor: () => import('./commands/doctor.ts').then((m) => m.registerDoctor),
+  restore: () => import('./commands/restore.ts').then((m) => m.registerRestore),
 };
 
 /**
