@@ -65,7 +65,6 @@ export interface RestoredObject {
 }
 
 export interface RestoreSetResult {
-  set: string;
   objects: RestoredObject[];
   /** Existing entries replaced (with overwrite). */
   replaced: number;
@@ -278,7 +277,7 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
           : {}),
       });
     }
-    return { set: input.manifest.setName, objects: restored, replaced, warnings };
+    return { objects: restored, replaced, warnings };
   } catch (err) {
     if (dbFile !== undefined) await rm(`${dbFile}.partial`, { force: true }).catch(() => {});
     throw err;

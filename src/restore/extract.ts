@@ -31,6 +31,7 @@ export interface DirMeta {
 
 export interface ExtractResult {
   files: number;
+  /** Folders below the root (the manifest counts them the same way). */
   dirs: number;
   symlinks: number;
   /** Content bytes of the files written. */
@@ -120,7 +121,7 @@ export function extractTar(
         }
         known.add(path);
       }
-      result.dirs++;
+      if (parts.length > 0) result.dirs++; // as in the manifest: the root folder is not counted
       result.dirMeta.push({ parts, mode: restoredMode(header.mode, 0o755, asRoot), mtime: header.mtime });
       for await (const _ of body); // folders have no content; drain anyway
       return;

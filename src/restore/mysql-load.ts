@@ -40,6 +40,13 @@ export function mysqlTarget(conn: SqlConnection): SqlTarget {
       const handle = await open(file, 'r');
       try {
         await runClient(conn, ['--batch', '--default-character-set=utf8mb4'], 'load the dump', handle.fd);
+      } catch (err) {
+        const message = (err as Error).message;
+        if (!/Access denied|ERROR 1044|ERROR 1227/.test(message)) throw err;
+        throw new Error(
+          `${message}\nthe job's mysql user may lack the rights a restore needs (creating the database, its tables, views, triggers and routines with their DEFINER): the backup user usually has read rights only; restore with --db-to-file and load the file as an administrator`,
+          { cause: err },
+        );
       } finally {
         await handle.close();
       }

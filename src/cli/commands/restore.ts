@@ -193,11 +193,11 @@ export function registerRestore(program: Command, ctx: CliContext): void {
     for (const w of [...result.warnings, ...differences]) ctx.log.warn(w);
     for (const o of result.objects) ctx.log.info(describe(o));
     ctx.log.info(
-      `restored ${result.objects.length} object(s) of ${job.name}/${result.set}${result.replaced > 0 ? `, ${result.replaced} existing entries replaced` : ''}${result.warnings.length + differences.length > 0 ? `, ${result.warnings.length + differences.length} warning(s)` : ''}`,
+      `restored ${result.objects.length} object(s) of ${job.name}/${set.name}${result.replaced > 0 ? `, ${result.replaced} existing entries replaced` : ''}${result.warnings.length + differences.length > 0 ? `, ${result.warnings.length + differences.length} warning(s)` : ''}`,
     );
     if (opts.json === true)
       ctx.stdout.write(
-        `${JSON.stringify({ ...result, warnings: [...result.warnings, ...differences] }, null, 2)}\n`,
+        `${JSON.stringify({ ...result, set: set.name, warnings: [...result.warnings, ...differences] }, null, 2)}\n`,
       );
   });
 }
