@@ -13,11 +13,11 @@
  * temporary file first, so a damaged dump is never half-loaded) say otherwise.
  */
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { landingOf, type Landing, type Manifest, type ManifestObject } from '../domain/index.ts';
+import { landingOf, type Landing, type ManifestObject } from '../domain/index.ts';
 import type { DecryptWith } from '../pipeline/index.ts';
 import {
   extractTar,
@@ -37,8 +37,7 @@ export class RestoreRefusedError extends Error {
 export interface RestoreSetInput {
   store: RemoteStore;
   setPath: string;
-  manifest: Manifest;
-  /** The objects to restore (of manifest.objects). */
+  /** The objects to restore (of the set's manifest). */
   objects: ManifestObject[];
   keys?: DecryptWith;
   /** Target folder; needed unless every object goes to dbToFile/dbInto. Created when missing. */
@@ -158,11 +157,17 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
   }
 
   // Refusals that need no download come first.
+  if (to !== undefined) {
+    // the target itself may be a symlink to a folder: the user's choice
+    const st = await stat(to).catch(() => undefined);
+    if (st !== undefined && !st.isDirectory())
+      throw new RestoreRefusedError(`${to} is not a folder: give a folder with --to`);
+  }
   if (input.dbInto !== undefined && !input.dbInto.force) {
     const n = await input.dbInto.target.objectCount(input.dbInto.database);
     if (n > 0) {
       throw new RestoreRefusedError(
-        `database ${input.dbInto.database} is not empty (${n} tables, views, routines or events): nothing was loaded; drop it, choose another, or give --force to load the dump over it`,
+        `database ${input.dbInto.database} is not empty (${n} tables, views, routines or events): nothing was loaded; drop it first, or give --force to load the dump over it`,
       );
     }
   }
@@ -194,7 +199,9 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
   const warnings: string[] = [];
   try {
     if (to !== undefined || input.dbInto !== undefined) {
-      if (to !== undefined) await mkdir(to, { recursive: true });
+      if (to !== undefined) {
+        await mkdir(to, { recursive: true });
+      }
       staging = await mkdtemp(join(to ?? tmpdir(), '.ftps-backup-restore-'));
       cleanup.push(staging);
     }

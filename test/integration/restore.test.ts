@@ -182,6 +182,18 @@ describe('restore from ProFTPD', () => {
     expect(r.stderr).toMatch(/site \(folder\)/);
     expect(r.stderr).toMatch(/wp \(database\)/);
     expect(existsSync(join(work, 'x'))).toBe(false);
+
+    const where = await runCli(['restore', 'blog', '--db-to-file', join(work, 'y.sql'), '-c', cfg], env());
+    expect(where.code).toBe(2);
+    expect(where.stderr).toContain(
+      'where to? give --to <folder> for files-site.tar.zst (or --only <database>)',
+    );
+    const file = join(work, 'a-file');
+    writeFileSync(file, 'x');
+    const notDir = await runCli(['restore', 'blog', '--to', file, '-c', cfg], env());
+    expect(notDir.code).toBe(1);
+    expect(notDir.stderr).toContain(`${file} is not a folder: give a folder with --to`);
+    expect(readFileSync(file, 'utf8')).toBe('x');
   });
 
   it('keeps existing files without --overwrite (nothing changed) and replaces them with it', async () => {

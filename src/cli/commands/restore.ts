@@ -142,7 +142,20 @@ export function registerRestore(program: Command, ctx: CliContext): void {
       const manifest = await readManifest(store, setPath);
       const objects = selectObjects(manifest.objects, opts.only);
       const encrypted = objects.some((o) => o.encrypted);
-      const dbObject = objects.find((o) => o.source.kind === 'mysql');
+      const dbObjects = objects.filter((o) => o.source.kind === 'mysql');
+      const special = opts.dbInto !== undefined || opts.dbToFile !== undefined;
+      if (special && dbObjects.length !== 1) {
+        throw new UsageError(
+          `--db-into and --db-to-file take one database, and ${dbObjects.length === 0 ? 'the selection holds none' : `the set holds ${dbObjects.length}`}: choose one with --only <database>`,
+        );
+      }
+      const toTarget = objects.filter((o) => o.source.kind === 'directory' || !special);
+      if (toTarget.length > 0 && opts.to === undefined) {
+        throw new UsageError(
+          `where to? give --to <folder> for ${toTarget.map((o) => o.name).join(', ')}${special ? ' (or --only <database>)' : ''}`,
+        );
+      }
+      const dbObject = dbObjects[0];
       let dbInto;
       if (opts.dbInto !== undefined) {
         const dumped = dbObject?.source.kind === 'mysql' ? dbObject.source.database : undefined;
@@ -164,7 +177,6 @@ export function registerRestore(program: Command, ctx: CliContext): void {
       result = await restoreSet({
         store,
         setPath,
-        manifest,
         objects,
         ...(encrypted ? { keys: requireDecryption(keys, `set ${set.name}`) } : {}),
         ...(opts.to !== undefined ? { to: opts.to } : {}),
