@@ -10,19 +10,22 @@
  * Layout in the target: a folder object `files-<label>.tar…` becomes the folder `<to>/<label>/`, a
  * database `db-<name>.sql…` the file `<to>/db-<name>.sql` — unless `dbToFile` (the SQL written to that
  * path through `<path>.partial`) or `dbInto` (the SQL loaded into a database; spooled to a private
- * temporary file first, so a damaged dump is never half-loaded) say otherwise.
+ * temporary file first, so a damaged dump is never half-loaded; another name than the dumped database's
+ * is written into its CREATE DATABASE and USE lines, see src/restore/sql-rename.ts) say otherwise.
  */
 import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { landingOf, type Landing, type ManifestObject } from '../domain/index.ts';
 import type { DecryptWith } from '../pipeline/index.ts';
 import {
   extractTar,
   placeAll,
   PlaceConflictError,
+  renameDatabase,
   type ExtractResult,
   type PlaceItem,
   type SqlTarget,
@@ -45,7 +48,10 @@ export interface RestoreSetInput {
   overwrite: boolean;
   /** Write the (single) database object's SQL to this file. */
   dbToFile?: string;
-  /** Load the (single) database object into this database (`force`: even when it is not empty). */
+  /**
+   * Load the (single) database object into this database (`force`: even when it is not empty); under
+   * another name than the dumped one, the dump's CREATE DATABASE / USE lines are rewritten for it.
+   */
   dbInto?: { database: string; target: SqlTarget; force: boolean };
   onProgress?: (object: ManifestObject, storedBytes: number) => void;
   /** Paths to remove if the process is interrupted (staging folder, partial file); undefined: none. */
@@ -228,7 +234,16 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
             ? join(staging as string, 'dump.sql')
             : join(staging as string, landing.path);
       const sink = fileSink(path);
-      const storedBytes = await readInto(input, object, sink.stream, sink.done);
+      const dumped = object.source.kind === 'mysql' ? object.source.database : undefined;
+      let storedBytes: number;
+      if (input.dbInto !== undefined && dumped !== undefined && dumped !== input.dbInto.database) {
+        // loading under another name: the dump's CREATE DATABASE / USE lines are rewritten on the way
+        const rename = renameDatabase(dumped, input.dbInto.database);
+        const renamed = pipeline(rename, sink.stream);
+        storedBytes = await readInto(input, object, rename, Promise.all([renamed, sink.done]));
+      } else {
+        storedBytes = await readInto(input, object, sink.stream, sink.done);
+      }
       staged.push({ object, landing, path, storedBytes });
     }
 

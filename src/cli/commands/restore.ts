@@ -155,18 +155,13 @@ export function registerRestore(program: Command, ctx: CliContext): void {
           `where to? give --to <folder> for ${toTarget.map((o) => o.name).join(', ')}${special ? ' (or --only <database>)' : ''}`,
         );
       }
-      const dbObject = dbObjects[0];
       let dbInto;
-      if (opts.dbInto !== undefined) {
-        const dumped = dbObject?.source.kind === 'mysql' ? dbObject.source.database : undefined;
-        if (dumped !== undefined && dumped !== opts.dbInto) {
-          throw new UsageError(
-            `--db-into ${opts.dbInto}: the dump is of database ${dumped} and names it in its CREATE DATABASE and USE statements; loading it under another name is not supported — give --db-into ${dumped}, or --db-to-file and edit the SQL`,
-          );
-        }
+      const dumped = dbObjects[0]?.source;
+      if (opts.dbInto !== undefined && dumped?.kind === 'mysql') {
         dbInto = {
           database: opts.dbInto,
-          target: await sqlTargetFor(job, opts.dbInto, ctx),
+          // the server of the source that made the dump
+          target: await sqlTargetFor(job, dumped.database, ctx),
           force: opts.force === true,
         };
       }
