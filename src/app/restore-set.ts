@@ -14,9 +14,9 @@
  * is written into its CREATE DATABASE and USE lines, see src/restore/sql-rename.ts) say otherwise.
  */
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { landingOf, type Landing, type ManifestObject } from '../domain/index.ts';
@@ -103,6 +103,18 @@ async function occupied(path: string): Promise<boolean> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
+  }
+}
+
+/** Removes `path` and its parents up to `top`, as long as they are empty folders (best effort). */
+async function removeEmptyChain(path: string, top: string): Promise<void> {
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      await rmdir(p);
+    } catch {
+      return; // not empty (or gone): leave it
+    }
+    if (p === top || dirname(p) === p) return;
   }
 }
 
@@ -201,13 +213,14 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
   }
 
   let staging: string | undefined;
+  /** The first folder of the target path this restore created, if any. */
+  let made: string | undefined;
+  let failed = false;
   const cleanup: string[] = [];
   const warnings: string[] = [];
   try {
     if (to !== undefined || input.dbInto !== undefined) {
-      if (to !== undefined) {
-        await mkdir(to, { recursive: true });
-      }
+      if (to !== undefined) made = await mkdir(to, { recursive: true });
       staging = await mkdtemp(join(to ?? tmpdir(), '.ftps-backup-restore-'));
       cleanup.push(staging);
     }
@@ -301,10 +314,12 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
     }
     return { objects: restored, replaced, warnings };
   } catch (err) {
+    failed = true;
     if (dbFile !== undefined) await rm(`${dbFile}.partial`, { force: true }).catch(() => {});
     throw err;
   } finally {
     if (staging !== undefined) await rm(staging, { recursive: true, force: true }).catch(() => {});
+    if (failed && made !== undefined && to !== undefined) await removeEmptyChain(to, made);
     input.onCleanup?.([]);
   }
 }

@@ -308,9 +308,9 @@ describe('restore from ProFTPD', () => {
       expect(r.stderr, label).toMatch(message);
       expect(r.stderr, label).toContain('nothing of this object is restored');
       expect(readdirSync(sentinel), label).toEqual([]);
-      expect(listing(out), label).toEqual([]); // no partial files, no staging folder left
+      expect(existsSync(out), label).toBe(false); // created by the restore, removed again: nothing left
     }
-    expect(readdirSync(dir).sort()).toEqual(['absolute', 'config.yaml', 'dotdot', 'inner-dotdot', 'symlink']);
+    expect(readdirSync(dir)).toEqual(['config.yaml']);
     expect(existsSync(join(dir, 'x'))).toBe(false);
     rmSync(sentinel, { recursive: true });
   });
