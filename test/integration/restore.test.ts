@@ -21,7 +21,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatSetName, serializeManifest, type Manifest } from '../../src/domain/index.ts';
 import { mariadbQuery } from '../harness/mariadb.ts';
@@ -29,6 +28,7 @@ import { useAgeCli, useFtpServer, useMariadb } from '../harness/vitest.ts';
 import type { FtpServerInfo } from '../harness/index.ts';
 import { ageKeygen } from '../support/age-cli.ts';
 import { writeBackupConfig } from '../support/backup-config.ts';
+import { tarOf, type TarEntry } from '../support/tar.ts';
 import { runCli } from '../support/cli.ts';
 import { diffTrees, makeSite, snapshotTree } from '../support/site.ts';
 import { dbFingerprint, makeWordpressDb } from '../support/wordpress-db.ts';
@@ -278,13 +278,16 @@ describe('restore from ProFTPD', () => {
     const sentinel = mkdtempSync(join(tmpdir(), 'restore-sentinel-'));
     const abs = join(sentinel, 'abs.txt');
     const deep = '../'.repeat(12) + sentinel.slice(1);
-    const cases: Array<[string, Array<{ name: string; type?: 'symlink'; linkname?: string }>, RegExp]> = [
-      ['dotdot', [{ name: `${deep}/escape.txt` }], /unsafe entry .*escape\.txt.*\.\." component/],
-      ['absolute', [{ name: abs }], /unsafe entry .*abs\.txt.* \(absolute path\)/],
-      ['inner-dotdot', [{ name: 'a/../../x' }], /unsafe entry "a\/\.\.\/\.\.\/x"/],
+    const cases: Array<[string, TarEntry[], RegExp]> = [
+      ['dotdot', [{ name: `${deep}/escape.txt`, body: 'x' }], /unsafe entry .*escape\.txt.*\.\." component/],
+      ['absolute', [{ name: abs, body: 'x' }], /unsafe entry .*abs\.txt.* \(absolute path\)/],
+      ['inner-dotdot', [{ name: 'a/../../x', body: 'x' }], /unsafe entry "a\/\.\.\/\.\.\/x"/],
       [
         'symlink',
-        [{ name: './link', type: 'symlink', linkname: sentinel }, { name: './link/pwned.txt' }],
+        [
+          { name: './link', type: 'symlink', linkname: sentinel },
+          { name: './link/pwned.txt', body: 'pwned' },
+        ],
         /entry ".\/link\/pwned\.txt" would be written through the symlink "link"/,
       ],
     ];
@@ -298,7 +301,11 @@ describe('restore from ProFTPD', () => {
       { name: 'evil', site, root: '/backups' },
     ]);
     for (const [i, [label, entries, message]] of cases.entries()) {
-      const tar = await buildTar([{ name: './' }, { name: './ok.txt' }, ...entries]);
+      const tar = await tarOf([
+        { name: './', type: 'directory' },
+        { name: './ok.txt', body: 'ok' },
+        ...entries,
+      ]);
       const stored = execFileSync('zstd', ['-q', '-c'], { input: tar });
       const setName = formatSetName(new Date(Date.UTC(2024, 0, 1 + i)));
       uploadSet(jobDir, setName, 'files-site.tar.zst', stored, owner);
@@ -386,23 +393,6 @@ describe('restore from vsftpd', () => {
     });
   });
 });
-
-async function buildTar(
-  entries: Array<{ name: string; type?: 'symlink'; linkname?: string }>,
-): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => void chunks.push(c as Buffer));
-  const ended = new Promise<void>((res) => p.on('end', () => res()));
-  for (const e of entries) {
-    if (e.type === 'symlink') p.entry({ name: e.name, type: 'symlink', linkname: e.linkname, mode: 0o777 });
-    else if (e.name.endsWith('/')) p.entry({ name: e.name, type: 'directory', mode: 0o755 });
-    else p.entry({ name: e.name, mode: 0o644 }, `content of ${e.name}\n`);
-  }
-  p.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
 
 /** A hand-made set on the server's disk: one object and a manifest with its true size and sha256. */
 function uploadSet(

@@ -17,27 +17,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { pack, type Header } from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tarOf } from '../../support/tar.ts';
 import { extractTar, HostileArchiveError, placeAll, PlaceConflictError } from '../../../src/restore/index.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'extract-unit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 let n = 0;
-
-async function tarOf(entries: Array<Partial<Header> & { name: string; body?: string }>): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: unknown) => void chunks.push(c as Buffer));
-  const ended = new Promise<void>((res) => p.on('end', () => res()));
-  for (const { body, ...header } of entries) {
-    if (body !== undefined) p.entry({ type: 'file', mode: 0o644, ...header }, body);
-    else p.entry({ mode: 0o755, ...header });
-  }
-  p.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
 
 async function extractInto(
   tar: Buffer,
