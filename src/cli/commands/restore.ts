@@ -103,7 +103,10 @@ export function registerRestore(program: Command, ctx: CliContext): void {
         .option('--only <name>', 'restore only this object: a folder label or a database name')
         .option('--overwrite', 'replace existing files in the target (default: refuse and restore nothing)')
         .option('--db-to-file <path>', 'write the SQL of the database to this file')
-        .option('--db-into <database>', "load the database into the server of the job's mysql source")
+        .option(
+          '--db-into <database>',
+          "load the dump into this database on the job's mysql server (created when missing)",
+        )
         .option('--force', 'with --db-into: load even when the database is not empty')
         .option('--json', 'print the summary as JSON'),
     ),
