@@ -32,6 +32,7 @@ const allBut = (/** @type {string[]} */ allowed) =>
     'scheduler',
     'notify',
     'logging',
+    'restore',
   ].filter((f) => !allowed.includes(f));
 
 export default tseslint.config(
@@ -77,6 +78,11 @@ export default tseslint.config(
     'src/sources may import pipeline and domain only.',
   ),
   layer('storage', allBut(['storage', 'ftp', 'domain']), 'src/storage adapts src/ftp and the local disk.'),
+  layer(
+    'restore',
+    allBut(['restore', 'sources', 'pipeline', 'domain']),
+    'src/restore may import sources, pipeline and domain only.',
+  ),
   layer('logging', allBut(['logging', 'domain']), 'src/logging may import only src/domain.'),
   layer('notify', allBut(['notify', 'domain']), 'src/notify may import only src/domain.'),
   layer('scheduler', ['cli'], 'src/scheduler must not import the CLI.'),

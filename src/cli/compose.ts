@@ -11,9 +11,15 @@ import {
   type EffectiveJob,
   type FtpsDestination,
   type LoadedConfig,
+  type MysqlSource,
 } from '../config/index.ts';
 import { objectName } from '../domain/index.ts';
-import { createDirectorySource, createMysqlSource, listDatabases } from '../sources/index.ts';
+import {
+  createDirectorySource,
+  createMysqlSource,
+  listDatabases,
+  type MysqlConnectionOptions,
+} from '../sources/index.ts';
 import { ageRecipients, loadRecipients, type Recipient } from '../pipeline/index.ts';
 import { ftpsStoreFactory } from '../storage/ftps.ts';
 import { localStoreFactory } from '../storage/local.ts';
@@ -102,21 +108,8 @@ export async function buildObjectPlans(
       });
       continue;
     }
-    const password =
-      source.password === undefined
-        ? undefined
-        : await resolveSecret(source.password, { env, onWarning: (m) => log.warn(m) });
-    redactor.add(password);
-    const connection = {
-      user: source.user,
-      ...(source.socket !== undefined
-        ? { socket: source.socket }
-        : { host: source.host, ...(source.port !== undefined ? { port: source.port } : {}) }),
-    };
-    const databases =
-      source.databases === 'all'
-        ? await listDatabases({ ...connection, ...(password !== undefined ? { password } : {}) })
-        : source.databases;
+    const connection = await mysqlConnection(source, env, log, redactor);
+    const databases = source.databases === 'all' ? await listDatabases(connection) : source.databases;
     if (databases.length === 0)
       throw new UsageError(`job ${job.name}: source ${source.label} found no databases to back up`);
     for (const database of databases) {
@@ -125,7 +118,6 @@ export async function buildObjectPlans(
         source: createMysqlSource({
           ...connection,
           database,
-          ...(password !== undefined ? { password } : {}),
           excludeTables: source.excludeTables,
           extraOptions: source.extraOptions,
           onWarning: (m) => log.warn(`${database}: ${m}`),
@@ -134,6 +126,27 @@ export async function buildObjectPlans(
     }
   }
   return plans;
+}
+
+/** A mysql source's connection, its password resolved and registered with the redactor. */
+export async function mysqlConnection(
+  source: MysqlSource,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  redactor: Redactor,
+): Promise<MysqlConnectionOptions & { password?: string }> {
+  const password =
+    source.password === undefined
+      ? undefined
+      : await resolveSecret(source.password, { env, onWarning: (m) => log.warn(m) });
+  redactor.add(password);
+  return {
+    user: source.user,
+    ...(source.socket !== undefined
+      ? { socket: source.socket }
+      : { host: source.host, ...(source.port !== undefined ? { port: source.port } : {}) }),
+    ...(password !== undefined ? { password } : {}),
+  };
 }
 
 /**

@@ -39,6 +39,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   verify: () => import('./commands/verify.ts').then((m) => m.registerVerify),
   doctor: () => import('./commands/doctor.ts').then((m) => m.registerDoctor),
   'notify-test': () => import('./commands/notify-test.ts').then((m) => m.registerNotifyTest),
+  restore: () => import('./commands/restore.ts').then((m) => m.registerRestore),
 };
 
 /**

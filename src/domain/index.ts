@@ -1,7 +1,7 @@
 /**
  * src/domain — pure rules shared by the rest of src/: set and object names (set-name.ts), the
- * manifest.json format (manifest.ts), retry delays (retry.ts), retention (retention.ts) and
- * the bech32 key strings of age (bech32.ts).
+ * manifest.json format (manifest.ts), retry delays (retry.ts), retention (retention.ts), restore's
+ * path-safety decisions (restore-path.ts) and the bech32 key strings of age (bech32.ts).
  *
  * Imports nothing outside this folder and no Node modules: no node:fs/net, no logger, no clock
  * (Date.now(), new Date() without an argument) and no randomness (Math.random()) — time and random
@@ -13,3 +13,4 @@ export * from './manifest.ts';
 export * from './retry.ts';
 export * from './retention.ts';
 export * from './bech32.ts';
+export * from './restore-path.ts';

@@ -33,7 +33,9 @@ export {
   listDatabases,
   MysqlDumpError,
   openDefaultsFd,
+  runClient,
   type DumpOutcome,
+  type RunClientOptions,
   type ListDatabasesOptions,
   type MysqlSourceOptions,
 } from './mysql.ts';

@@ -330,37 +330,33 @@ function openDump(settings: DumpSettings, signal: AbortSignal | undefined): Sour
   return { stream: out, done };
 }
 
-export interface ListDatabasesOptions extends MysqlConnectionOptions {
+const CLIENT_OUTPUT_LIMIT = 16 * 1024 * 1024;
+
+export interface RunClientOptions extends MysqlConnectionOptions {
   password?: string;
   /** Path of the `mariadb`/`mysql` client; default: findClientBinary over PATH. */
   client?: string;
-  /** Include the `mysql` system database (users, grants). Default false. */
-  includeMysql?: boolean;
   signal?: AbortSignal;
 }
 
-const LIST_OUTPUT_LIMIT = 16 * 1024 * 1024;
-
 /**
- * The databases to dump for `databases: all`: `SHOW DATABASES` without information_schema,
- * performance_schema and sys, and without `mysql` unless `includeMysql` — the `mysql` schema holds the
- * server's accounts and grants, and loading it into another server would overwrite that server's users;
- * back it up only when asked for (or list it by name).
+ * Runs the command-line client (`mariadb`, else `mysql`) with the connection, the password on fd 3 and
+ * `args`; `stdin` is a descriptor to read SQL from (default: none). Resolves to its standard output (at
+ * most 16 MiB); rejects naming `what` with the exit status and stderr tail when it fails.
  */
-export async function listDatabases(opts: ListDatabasesOptions): Promise<string[]> {
+export async function runClient(
+  opts: RunClientOptions,
+  args: readonly string[],
+  what: string,
+  stdin?: number,
+): Promise<string> {
   const client = opts.client ?? findClientBinary((name) => whichInPath(name)).path;
-  const args = [
-    `--defaults-extra-file=/dev/fd/${DEFAULTS_FD}`,
-    ...connectionArgs(opts),
-    '--batch',
-    '--skip-column-names',
-    '--execute=SHOW DATABASES',
-  ];
+  const fullArgs = [`--defaults-extra-file=/dev/fd/${DEFAULTS_FD}`, ...connectionArgs(opts), ...args];
   const fd = openDefaultsFd(defaultsFileContent(opts.password));
   let child: ChildProcess;
   try {
-    child = spawn(client, args, {
-      stdio: ['ignore', 'pipe', 'pipe', fd],
+    child = spawn(client, fullArgs, {
+      stdio: [stdin ?? 'ignore', 'pipe', 'pipe', fd],
       env: childEnv(),
       signal: opts.signal,
     });
@@ -372,7 +368,7 @@ export async function listDatabases(opts: ListDatabasesOptions): Promise<string[
   const stderr = new ByteTail(STDERR_LIMIT);
   child.stdout?.on('data', (chunk: Buffer) => {
     size += chunk.length;
-    if (size > LIST_OUTPUT_LIMIT) child.kill('SIGTERM');
+    if (size > CLIENT_OUTPUT_LIMIT) child.kill('SIGTERM');
     else stdout.push(chunk);
   });
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
@@ -388,12 +384,32 @@ export async function listDatabases(opts: ListDatabasesOptions): Promise<string[
   );
   const program = basename(client);
   const errText = redact(stderr.text(), opts.password).trim();
-  if (size > LIST_OUTPUT_LIMIT) throw new Error(`${program}: SHOW DATABASES printed more than 16 MiB`);
+  if (size > CLIENT_OUTPUT_LIMIT) throw new Error(`${program}: ${what} printed more than 16 MiB`);
   if (signal !== null || code !== 0) {
     const why = signal !== null ? `was killed by ${signal}` : `failed with exit status ${code}`;
     throw new Error(
-      `${program} (SHOW DATABASES) ${why}${errText === '' ? '' : `; stderr: ${errText.slice(-MESSAGE_STDERR)}`}`,
+      `${program} (${what}) ${why}${errText === '' ? '' : `; stderr: ${errText.slice(-MESSAGE_STDERR)}`}`,
     );
   }
-  return parseDatabaseList(Buffer.concat(stdout).toString('utf8'), opts.includeMysql ?? false);
+  return Buffer.concat(stdout).toString('utf8');
+}
+
+export interface ListDatabasesOptions extends RunClientOptions {
+  /** Include the `mysql` system database (users, grants). Default false. */
+  includeMysql?: boolean;
+}
+
+/**
+ * The databases to dump for `databases: all`: `SHOW DATABASES` without information_schema,
+ * performance_schema and sys, and without `mysql` unless `includeMysql` — the `mysql` schema holds the
+ * server's accounts and grants, and loading it into another server would overwrite that server's users;
+ * back it up only when asked for (or list it by name).
+ */
+export async function listDatabases(opts: ListDatabasesOptions): Promise<string[]> {
+  const output = await runClient(
+    opts,
+    ['--batch', '--skip-column-names', '--execute=SHOW DATABASES'],
+    'SHOW DATABASES',
+  );
+  return parseDatabaseList(output, opts.includeMysql ?? false);
 }
