@@ -3,6 +3,7 @@
  * set is checked like `ftps-backup verify` would (download, server-hash or test-restore); any failing
  * object fails the run, which the run history then shows.
  */
+import { hostname } from 'node:os';
 import { listSets } from '../app/list-sets.ts';
 import { setsFolder } from '../app/run-job.ts';
 import { verifySet } from '../app/verify-set.ts';
@@ -11,14 +12,56 @@ import { resolveSecret } from '../config/index.ts';
 import type { Logger, Redactor } from '../logging/index.ts';
 import { loadIdentities, type DecryptWith } from '../pipeline/index.ts';
 import type { JobOutcome } from '../scheduler/index.ts';
+import { notifyFinish } from '../notify/index.ts';
 import { buildDestination } from './compose.ts';
+import { buildNotifiers } from './notifications.ts';
 import { formatBytes } from './progress.ts';
 
 export class ScheduledVerifyError extends Error {
   override name = 'ScheduledVerifyError';
 }
 
+/**
+ * Runs the job's scheduled verification; a failure is also sent to the job's notification channels
+ * (those for failures: a damaged backup is what they exist for). A passed verification is only
+ * recorded: a success ping would tell a healthchecks check that a backup ran when none did.
+ */
 export async function runConfiguredVerify(
+  config: LoadedConfig,
+  job: EffectiveJob,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  redactor: Redactor,
+  signal: AbortSignal,
+): Promise<JobOutcome> {
+  const startedAt = new Date();
+  try {
+    return await verifyNewestSet(config, job, env, log, redactor, signal);
+  } catch (err) {
+    const notifiers = await buildNotifiers(job, env, log, redactor);
+    if (notifiers.length > 0) {
+      const message = redactor.redact(err instanceof Error ? err.message : String(err));
+      await notifyFinish(
+        notifiers,
+        {
+          job: job.name,
+          host: hostname(),
+          startedAt,
+          finishedAt: new Date(),
+          outcome: 'failure',
+          task: 'verify',
+          warnings: [],
+          error: message,
+          logTail: `verify of job ${job.name}: FAILED — ${message}`,
+        },
+        log,
+      );
+    }
+    throw err;
+  }
+}
+
+async function verifyNewestSet(
   config: LoadedConfig,
   job: EffectiveJob,
   env: NodeJS.ProcessEnv,

@@ -26,6 +26,9 @@ export interface EmailSettings {
 
 export function emailSubject(r: JobReport): string {
   if (r.test === true) return `ftps-backup: test notification for job ${r.job} from ${r.host}`;
+  if (r.task === 'verify') {
+    return `ftps-backup: verification of job ${r.job} ${r.outcome === 'success' ? 'passed' : 'FAILED'} on ${r.host}`;
+  }
   return r.outcome === 'success'
     ? `ftps-backup: job ${r.job} succeeded on ${r.host}`
     : `ftps-backup: job ${r.job} FAILED on ${r.host}`;
@@ -33,7 +36,7 @@ export function emailSubject(r: JobReport): string {
 
 export function emailText(r: JobReport): string {
   const lines = [
-    `Job:      ${r.job}`,
+    `Job:      ${r.job}${r.task === 'verify' ? ' (scheduled verification of its newest set)' : ''}`,
     `Host:     ${r.host}`,
     `Outcome:  ${r.outcome}`,
     `Started:  ${r.startedAt.toISOString()}`,

@@ -23,6 +23,8 @@ export interface JobReport extends JobStart {
   logTail: string;
   /** Sent by `ftps-backup notify-test`: no backup was made. */
   test?: boolean | undefined;
+  /** A scheduled verification of the newest set, not a backup (only its failures are reported). */
+  task?: 'verify' | undefined;
 }
 
 /** The few logger methods notify uses (src/logging's Logger fits). */

@@ -17,6 +17,7 @@ export interface WebhookSettings {
 export function webhookPayload(r: JobReport): Record<string, unknown> {
   return {
     job: r.job,
+    task: r.task ?? 'backup',
     outcome: r.outcome,
     host: r.host,
     startedAt: r.startedAt.toISOString(),

@@ -1,20 +1,29 @@
 /**
  * Scheduled verification: the daemon verifies a job's newest set on the job's `verify:` schedule (here a
  * test restore every second), records each result in the run history as a verify run, and a damaged
- * object turns the next verification into a recorded failure naming it; `status` shows both.
+ * object turns the next verification into a recorded failure naming it, sent to the job's webhook;
+ * `status` shows both.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useFtpServer } from '../harness/vitest.ts';
 import { runCli } from '../support/cli.ts';
 import { startCli } from '../support/child-cli.ts';
 import { writeBackupConfig } from '../support/backup-config.ts';
+import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.ts';
 
 const server = useFtpServer('proftpd', 'a');
 const work = mkdtempSync(join(tmpdir(), 'daemon-verify-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+let hook: HttpRecorder;
+beforeAll(async () => {
+  hook = await startHttpRecorder();
+});
+afterAll(async () => {
+  await hook.close();
+  rmSync(work, { recursive: true, force: true });
+});
 
 interface Run {
   outcome: string;
@@ -31,7 +40,10 @@ describe('scheduled verification by the daemon', () => {
       {
         name: 'checked',
         site: join(work, 'site'),
-        extra: ['verify: { schedule: "* * * * * *", mode: test-restore }'],
+        extra: [
+          'verify: { schedule: "* * * * * *", mode: test-restore }',
+          `notifications: [{ type: webhook, url: "${hook.url}/hook" }]`,
+        ],
       },
     ]);
     const env = { TEST_FTPS_PASSWORD: server().password };
@@ -48,6 +60,11 @@ describe('scheduled verification by the daemon', () => {
       bytes[20] = (bytes[20] ?? 0) ^ 0xff;
       writeFileSync(obj, bytes);
       await daemon.waitFor(/verify of job checked: set \d{8}T\d{6}Z failed verification/);
+      // the failure reaches the job's failure channels; the passed verifications before it did not
+      const [post] = await hook.received(1);
+      const body = JSON.parse(post!.body) as { job: string; task: string; outcome: string; error: string };
+      expect(body).toMatchObject({ job: 'checked', task: 'verify', outcome: 'failure' });
+      expect(body.error).toMatch(/files-site\.tar\.zst: sha256 [0-9a-f]{64} differs/);
     } finally {
       daemon.child.kill('SIGTERM');
       await daemon.exited;

@@ -61,6 +61,7 @@ describe('webhookPayload', () => {
   it('carries the run with fixed field names', () => {
     expect(webhookPayload(success)).toEqual({
       job: 'blog',
+      task: 'backup',
       outcome: 'success',
       host: 'web1',
       startedAt: '2025-03-01T03:30:00.000Z',
@@ -89,6 +90,9 @@ describe('e-mail', () => {
   it('says the outcome in the subject and the details in the text', () => {
     expect(emailSubject(success)).toBe('ftps-backup: job blog succeeded on web1');
     expect(emailSubject(failure)).toBe('ftps-backup: job blog FAILED on web1');
+    expect(emailSubject({ ...failure, task: 'verify' })).toBe(
+      'ftps-backup: verification of job blog FAILED on web1',
+    );
     expect(emailText(success)).toContain('Set:      20250301T033000Z (2 objects, 1234 bytes)');
     expect(emailText(success)).toContain('Warnings:\n- site: file grew while read');
     expect(emailText(success)).toContain('Last log lines:\nline 1\nline 2');
