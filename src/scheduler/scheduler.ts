@@ -88,7 +88,7 @@ export class Scheduler {
     this.jobs = jobs;
     this.triggers = jobs.map((job) => this.deps.trigger(job, () => void this.fire(job, 'schedule')));
     this.deps.log.info(
-      `scheduler: ${jobs.length} job(s) scheduled: ${jobs.map((j) => `${label(j)} (${j.schedule} ${j.timezone})`).join(', ') || 'none'}`,
+      `scheduler: ${jobs.length} job(s) scheduled: ${jobs.map((j) => `${(j.task ?? 'backup') === 'verify' ? `verification of ${j.name}` : j.name} (${j.schedule} ${j.timezone})`).join(', ') || 'none'}`,
     );
   }
 
