@@ -8,7 +8,14 @@
  * bounds memory whatever the size. Because the flag is in the nonce, a cut at a chunk boundary, trailing
  * bytes and swapped chunks all fail authentication; the decryptor tells them apart for the message.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { AgeError } from './errors.ts';
 import { checkHeaderMac, encodeHeader, parseHeader, type ParsedHeader, type Stanza } from './header.ts';
@@ -19,8 +26,12 @@ const TAG_BYTES = 16;
 const SEALED_CHUNK = CHUNK_BYTES + TAG_BYTES;
 const NONCE_BYTES = 16;
 
-function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): Buffer {
-  return Buffer.from(hkdfSync('sha256', fileKey, nonce, 'payload', 32));
+/**
+ * The payload key as a KeyObject, made once per stream: given a raw Buffer, every createCipheriv would
+ * import the key again (measured: about a sixth of the encryption time at 64 KiB per chunk).
+ */
+function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): KeyObject {
+  return createSecretKey(Buffer.from(hkdfSync('sha256', fileKey, nonce, 'payload', 32)));
 }
 
 function chunkNonce(counter: number, last: boolean): Buffer {
@@ -32,14 +43,19 @@ function chunkNonce(counter: number, last: boolean): Buffer {
   return n;
 }
 
-function seal(key: Buffer, counter: number, last: boolean, plain: Buffer): Buffer {
+/** One sealed chunk as its two pieces (ciphertext, tag): the caller joins every piece of a write once. */
+function seal(key: KeyObject, counter: number, last: boolean, plain: Buffer): [Buffer, Buffer] {
   const c = createCipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_BYTES });
   const ct = c.update(plain);
   c.final();
-  return Buffer.concat([ct, c.getAuthTag()], plain.length + TAG_BYTES);
+  return [ct, c.getAuthTag()];
 }
 
-function open(key: Buffer, counter: number, last: boolean, sealed: Buffer): Buffer | undefined {
+function join(pieces: Buffer[]): Buffer {
+  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+}
+
+function open(key: KeyObject, counter: number, last: boolean, sealed: Buffer): Buffer | undefined {
   const d = createDecipheriv('chacha20-poly1305', key, chunkNonce(counter, last), {
     authTagLength: TAG_BYTES,
   });
@@ -57,7 +73,7 @@ function open(key: Buffer, counter: number, last: boolean, sealed: Buffer): Buff
 class AgeEncryptStream extends Transform {
   private readonly recipients: readonly Recipient[];
   private started: Promise<void> | undefined;
-  private key: Buffer | undefined;
+  private key: KeyObject | undefined;
   private counter = 0;
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES);
   private fill = 0;
@@ -78,7 +94,7 @@ class AgeEncryptStream extends Transform {
     return this.started;
   }
 
-  private sealNext(plain: Buffer, last: boolean): Buffer {
+  private sealNext(plain: Buffer, last: boolean): [Buffer, Buffer] {
     if (this.key === undefined) throw new Error('age encryptor: no payload key');
     return seal(this.key, this.counter++, last, plain);
   }
@@ -90,11 +106,11 @@ class AgeEncryptStream extends Transform {
       while (off < chunk.length) {
         // A full chunk is sealed only once more data follows: the final chunk carries the last flag.
         if (this.fill === CHUNK_BYTES) {
-          out.push(this.sealNext(this.buf, false));
+          out.push(...this.sealNext(this.buf, false));
           this.fill = 0;
         }
         if (this.fill === 0 && chunk.length - off > CHUNK_BYTES) {
-          out.push(this.sealNext(chunk.subarray(off, off + CHUNK_BYTES), false));
+          out.push(...this.sealNext(chunk.subarray(off, off + CHUNK_BYTES), false));
           off += CHUNK_BYTES;
           continue;
         }
@@ -103,13 +119,13 @@ class AgeEncryptStream extends Transform {
         this.fill += n;
         off += n;
       }
-      callback(null, out.length === 0 ? undefined : out.length === 1 ? out[0] : Buffer.concat(out));
+      callback(null, out.length === 0 ? undefined : join(out));
     }, callback);
   }
 
   override _flush(callback: TransformCallback): void {
     this.start().then(() => {
-      callback(null, this.sealNext(this.buf.subarray(0, this.fill), true));
+      callback(null, join(this.sealNext(this.buf.subarray(0, this.fill), true)));
     }, callback);
   }
 }
@@ -133,7 +149,7 @@ class AgeDecryptStream extends Transform {
   /** Known once the header is open, until the payload nonce arrives. */
   private fileKey: Buffer | undefined;
   /** The payload key. */
-  private key: Buffer | undefined;
+  private key: KeyObject | undefined;
   private counter = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
