@@ -47,6 +47,8 @@ export interface VerifyOptions {
   /** Key of encrypted objects (needed only with testRestore). */
   keys?: DecryptWith | undefined;
   onProgress?: (object: string, bytes: number) => void;
+  /** The set's manifest when the caller has read it already (it is not downloaded again). */
+  manifest?: Manifest;
 }
 
 export async function verifySet(
@@ -54,7 +56,7 @@ export async function verifySet(
   setPath: string,
   options: VerifyOptions = {},
 ): Promise<{ manifest: Manifest; checks: ObjectCheck[] }> {
-  const manifest = await readManifest(store, setPath);
+  const manifest = options.manifest ?? (await readManifest(store, setPath));
   const checks: ObjectCheck[] = [];
   for (const o of manifest.objects) {
     checks.push(await verifyObject(store, setPath, o, options));

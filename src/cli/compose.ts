@@ -188,6 +188,20 @@ export function findJob(config: LoadedConfig, name: string): EffectiveJob {
   return job;
 }
 
+/** The job's destination, built (its password resolved); an unknown destination name is a UsageError. */
+export async function buildJobDestination(
+  config: LoadedConfig,
+  job: EffectiveJob,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  redactor: Redactor,
+): Promise<Destinations> {
+  const destination = config.destinations[job.destination];
+  if (destination === undefined)
+    throw new UsageError(`job ${job.name}: unknown destination ${job.destination}`);
+  return buildDestination(destination, env, log, redactor);
+}
+
 /** The configuration, one job of it and that job's destination: what list and prune start from. */
 export async function jobDestination(
   opts: { config?: string },
@@ -196,10 +210,7 @@ export async function jobDestination(
 ): Promise<{ config: LoadedConfig; job: EffectiveJob; dest: Destinations }> {
   const config = await loadCliConfig(opts, ctx);
   const job = findJob(config, name);
-  const destination = config.destinations[job.destination];
-  if (destination === undefined)
-    throw new UsageError(`job ${job.name}: unknown destination ${job.destination}`);
-  const dest = await buildDestination(destination, ctx.env, ctx.log, ctx.redactor ?? new Redactor());
+  const dest = await buildJobDestination(config, job, ctx.env, ctx.log, ctx.redactor ?? new Redactor());
   return { config, job, dest };
 }
 
@@ -210,9 +221,7 @@ export async function runJobInput(
   log: Logger,
   redactor: Redactor,
 ): Promise<RunJobInput> {
-  const dest = config.destinations[job.destination];
-  if (dest === undefined) throw new UsageError(`job ${job.name}: unknown destination ${job.destination}`);
-  const destination = await buildDestination(dest, env, log, redactor);
+  const destination = await buildJobDestination(config, job, env, log, redactor);
   const encryption = await buildEncryption(job, env, log, redactor);
   const objects = await buildObjectPlans(job, env, log, redactor);
   return {

@@ -13,7 +13,7 @@ import type { Logger, Redactor } from '../logging/index.ts';
 import { loadIdentities, type DecryptWith } from '../pipeline/index.ts';
 import type { JobOutcome } from '../scheduler/index.ts';
 import { notifyFinish } from '../notify/index.ts';
-import { buildDestination } from './compose.ts';
+import { buildJobDestination } from './compose.ts';
 import { buildNotifiers } from './notifications.ts';
 import { formatBytes } from './progress.ts';
 
@@ -71,11 +71,7 @@ async function verifyNewestSet(
 ): Promise<JobOutcome> {
   const settings = job.verify;
   if (settings === undefined) throw new ScheduledVerifyError(`job ${job.name} has no verify section`);
-  const destination = config.destinations[job.destination];
-  if (destination === undefined) {
-    throw new ScheduledVerifyError(`job ${job.name}: unknown destination ${job.destination}`);
-  }
-  const dest = await buildDestination(destination, env, log, redactor);
+  const dest = await buildJobDestination(config, job, env, log, redactor);
   const newest = (await listSets(dest.store, dest.root, job.name)).find((s) => s.complete);
   if (newest === undefined) {
     throw new ScheduledVerifyError(

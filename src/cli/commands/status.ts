@@ -19,20 +19,19 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const last = history.at(-1);
       const lastSuccess = history.filter((r) => r.outcome === 'success').at(-1);
       const lastVerify = all.filter((r) => taskOf(r) === 'verify').at(-1);
-      const next =
-        job.schedule === undefined
-          ? undefined
-          : nextRun(
-              cronMatcher({ name: job.name, schedule: job.schedule, timezone: job.timezone, randomDelay: 0 }),
-              now,
-            );
+      /** The next time `schedule` fires in the job's time zone. */
+      const nextOf = (schedule: string): string | null =>
+        nextRun(
+          cronMatcher({ name: job.name, schedule, timezone: job.timezone, randomDelay: 0 }),
+          now,
+        )?.toISOString() ?? null;
       rows.push({
         job: job.name,
         schedule: job.schedule ?? null,
         timezone: job.timezone,
         last: last ?? null,
         lastSuccess: lastSuccess ?? null,
-        next: next?.toISOString() ?? null,
+        next: job.schedule === undefined ? null : nextOf(job.schedule),
         verify:
           job.verify === undefined
             ? null
@@ -40,16 +39,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
                 schedule: job.verify.schedule,
                 mode: job.verify.mode,
                 last: lastVerify ?? null,
-                next:
-                  nextRun(
-                    cronMatcher({
-                      name: job.name,
-                      schedule: job.verify.schedule,
-                      timezone: job.timezone,
-                      randomDelay: 0,
-                    }),
-                    now,
-                  )?.toISOString() ?? null,
+                next: nextOf(job.verify.schedule),
               },
       });
     }

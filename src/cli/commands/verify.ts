@@ -73,12 +73,13 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     try {
       for (const set of chosen) {
         const setPath = `${setsFolder(dest.root, job.name)}/${set.name}`;
-        if (opts.testRestore === true && keys === undefined) {
-          const manifest = await readManifest(store, setPath);
-          if (manifest.objects.some((o) => o.encrypted)) requireDecryption(undefined, `set ${set.name}`);
+        const manifest = await readManifest(store, setPath);
+        if (opts.testRestore === true && keys === undefined && manifest.objects.some((o) => o.encrypted)) {
+          requireDecryption(undefined, `set ${set.name}`);
         }
         let lastLog = 0;
         const { checks } = await verifySet(store, setPath, {
+          manifest,
           serverHash: opts.serverHash === true,
           testRestore: opts.testRestore === true,
           keys,
