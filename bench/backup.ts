@@ -75,7 +75,7 @@ export async function benchBackup(): Promise<void> {
         if (m.code !== 0) throw new Error(`${name} failed (exit ${String(m.code)}): ${m.stderr.slice(-500)}`);
         (res[name] ??= []).push(m);
         console.log(
-          `run ${run} ${name.padEnd(21)} ${m.seconds.toFixed(2).padStart(7)} s  peak RSS ${(m.peakRssBytes / MB).toFixed(1)} MB (tree ${(m.treePeakRssBytes / MB).toFixed(1)} MB)`,
+          `run ${run} ${name.padEnd(21)} ${m.seconds.toFixed(2).padStart(7)} s  peak RSS ${(m.peakRssBytes / MB).toFixed(1)} MB (tree ${(m.treePeakRssBytes / MB).toFixed(1)} MB)  machine CPU ${m.machineCpuSeconds.toFixed(1)} s`,
         );
       }
     }

@@ -12,8 +12,17 @@ export interface Measurement {
   peakRssBytes: number;
   /** Sum of the peak RSS of the process and every descendant seen (for shell pipelines; an upper bound). */
   treePeakRssBytes: number;
+  /** CPU seconds the whole machine spent busy while the command ran (every process: the server too). */
+  machineCpuSeconds: number;
   code: number | null;
   stderr: string;
+}
+
+/** Busy CPU time of the whole machine so far, in seconds (user, nice, system, irq, softirq, steal of /proc/stat). */
+function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100;
 }
 
 function vmHwm(pid: number): number | undefined {
@@ -59,6 +68,7 @@ export function measure(
 ): Promise<Measurement> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
+    const busyAtStart = machineBusySeconds();
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let peak = 0;
     const peaks = new Map<number, number>();
@@ -87,6 +97,7 @@ export function measure(
         seconds: Number(process.hrtime.bigint() - started) / 1e9,
         peakRssBytes: peak,
         treePeakRssBytes: tree,
+        machineCpuSeconds: machineBusySeconds() - busyAtStart,
         code,
         stderr,
       });

@@ -1,33 +1,55 @@
 /**
  * Turns a live stream (a dump piped through compression) into a ReplayableSource for the store: every
- * chunk handed to an upload attempt is first kept in a bounded ReplayWindow, so after a drop the next
+ * chunk handed to an upload attempt is also copied into a bounded ReplayWindow, so after a drop the next
  * attempt can start at the server's partial size without running the dump again — as long as that
  * offset is still inside the window. Views are independent: destroying one (a failed attempt) never
  * destroys the live stream.
+ *
+ * The live stream should be in object mode on its readable side (see liveOutput()): a byte-mode
+ * Readable's iterator joins whatever is buffered into one new Buffer at every step, a copy of the whole
+ * stream for nothing.
  */
-import { Readable } from 'node:stream';
-import { ReplayWindow } from '../pipeline/index.ts';
+import { PassThrough, Readable } from 'node:stream';
+import { recycleReadBuffer, ReplayWindow, type DigestResult, type DigestStream } from '../pipeline/index.ts';
 import type { ReplayableSource } from '../storage/types.ts';
 
 export class LiveReplaySource implements ReplayableSource {
   private readonly iterator: AsyncIterator<Buffer>;
   private readonly window: ReplayWindow;
   private finished = false;
-  private pending: Promise<void> | undefined;
+  private pending: Promise<Buffer | undefined> | undefined;
   /** Each open() starts a new generation; views of older generations stop at their next step. */
   private generation = 0;
 
-  constructor(live: Readable, windowBytes: number) {
+  /** Size and SHA-256 of the live stream, when the stage that hashed it was given. */
+  readonly digest: (() => Promise<DigestResult>) | undefined;
+
+  /** `produced`: the stage that hashed the live stream (its digest stands in for hashing it again). */
+  constructor(live: Readable, windowBytes: number, produced?: DigestStream) {
     this.iterator = (live as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     this.window = new ReplayWindow(windowBytes);
+    this.digest = produced === undefined ? undefined : () => produced.digest();
   }
 
-  /** Pulls the next live chunk into the window; one pull in flight, shared by whoever waits. */
-  private pull(): Promise<void> {
+  /** Read buffers of a source go back to their pool once the upload has written them (copies are kept). */
+  release(chunk: Buffer): void {
+    recycleReadBuffer(chunk);
+  }
+
+  /**
+   * Pulls the next live chunk and copies it into the window; resolves with the chunk itself, or
+   * undefined at the end. One pull in flight, shared by whoever waits.
+   */
+  private pull(): Promise<Buffer | undefined> {
     this.pending ??= this.iterator.next().then((next) => {
       this.pending = undefined;
-      if (next.done === true) this.finished = true;
-      else this.window.push(Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value));
+      if (next.done === true) {
+        this.finished = true;
+        return undefined;
+      }
+      const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+      this.window.push(chunk);
+      return chunk;
     });
     return this.pending;
   }
@@ -41,7 +63,9 @@ export class LiveReplaySource implements ReplayableSource {
       let pos = offset;
       while (generation === self.generation) {
         if (pos < self.window.end) {
-          for (const chunk of self.window.readFrom(pos)) {
+          // a replay: copies, because the window's memory is overwritten as the stream goes on
+          for (const view of self.window.readFrom(pos)) {
+            const chunk = Buffer.from(view);
             pos += chunk.length;
             yield chunk;
             if (generation !== self.generation) return;
@@ -50,11 +74,19 @@ export class LiveReplaySource implements ReplayableSource {
           return;
         } else {
           // never `for await` over the live stream: leaving that loop would end it
-          await self.pull();
+          const chunk = await self.pull();
+          if (chunk === undefined || generation !== self.generation) continue;
+          if (pos !== self.window.end - chunk.length) {
+            // another view pulled meanwhile (it belongs to an older attempt): replay from the window
+            continue;
+          }
+          pos += chunk.length;
+          yield chunk;
         }
       }
     }
-    return Readable.from(view(), { objectMode: false });
+    // object mode: each chunk reaches the upload as it is (a byte-mode Readable would join small ones)
+    return Readable.from(view(), { objectMode: true, highWaterMark: 2 });
   }
 
   /** Ends the live stream early (after a failure). */
@@ -65,4 +97,16 @@ export class LiveReplaySource implements ReplayableSource {
       await this.iterator.return?.();
     }
   }
+}
+
+/**
+ * The stream between the encoding stages and a LiveReplaySource: bytes in, one Buffer per chunk out
+ * (object mode), at most `chunks` chunks buffered on the readable side.
+ */
+export function liveOutput(chunks = 4): PassThrough {
+  return new PassThrough({
+    readableObjectMode: true,
+    readableHighWaterMark: chunks,
+    writableHighWaterMark: 1 << 20,
+  });
 }

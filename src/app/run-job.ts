@@ -25,7 +25,7 @@ import {
 } from '../domain/index.ts';
 import type { PutResult, RemoteStore, StoreFactory } from '../storage/types.ts';
 import type { Logger } from '../logging/index.ts';
-import { LiveReplaySource } from './live-source.ts';
+import { LiveReplaySource, liveOutput } from './live-source.ts';
 
 export type CompressionAlgorithm = 'zstd' | 'gzip' | 'none';
 
@@ -229,11 +229,15 @@ async function uploadObject(
     input.signal?.addEventListener('abort', onAbort);
     const run = plan.source.open(abort.signal);
     const digest = new DigestStream();
-    const out = new PassThrough({ highWaterMark: 1 << 20 });
+    const out = liveOutput();
     const flow = pipeline([run.stream, ...encodeStages(input), digest, out]);
     flow.catch(() => {}); // reported through run.done / the upload
     run.done.catch(() => {});
-    const live = new LiveReplaySource(out, Math.floor(input.replayWindowBytes / Math.max(1, input.parallel)));
+    const live = new LiveReplaySource(
+      out,
+      Math.floor(input.replayWindowBytes / Math.max(1, input.parallel)),
+      digest,
+    );
     try {
       const put = await store.put(partial, live, (b) => input.onObjectProgress?.(plan.name, b));
       await flow;

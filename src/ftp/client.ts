@@ -80,6 +80,18 @@ export interface ReplayableSource {
    * the same on every call.
    */
   open(offset: number): Readable | undefined;
+  /**
+   * Called with each chunk of an open() stream once the socket has taken it: the source may reuse the
+   * chunk's memory from then on.
+   */
+  release?(chunk: Buffer): void;
+  /**
+   * The size and SHA-256 of the whole content as its producer computed them, known once a stream from
+   * open() has ended. When a source has it and the server offers HASH SHA-256, the upload does not hash
+   * what it sends again: the server's SHA-256 is compared with this one (the stronger check: what the
+   * server stored against what was produced).
+   */
+  digest?(): Promise<{ bytes: number; sha256: string }>;
 }
 
 export interface UploadResult {
@@ -422,6 +434,8 @@ export class FtpsClient {
   async upload(path: string, source: ReplayableSource, opts: UploadOptions = {}): Promise<UploadResult> {
     const sha256 = createHash('sha256');
     let serverHasher: { algorithm: HashAlgorithm; hash: Hash } | undefined;
+    /** False when the source's own digest stands in for hashing what is sent (see ReplayableSource). */
+    let hashSent: boolean | undefined;
     let hashedUpTo = 0;
     let offset = 0;
     const resumedFrom: number[] = [];
@@ -429,6 +443,7 @@ export class FtpsClient {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const s = await this.readyWithRetry(attempt);
+      hashSent ??= source.digest === undefined || s.hash?.algorithm !== 'SHA-256';
       if (serverHasher === undefined && s.hash !== undefined && s.hash.algorithm !== 'SHA-256') {
         serverHasher = {
           algorithm: s.hash.algorithm,
@@ -475,21 +490,33 @@ export class FtpsClient {
             const end = pos + chunk.length;
             if (end > hashedUpTo) {
               const part = chunk.subarray(Math.max(0, hashedUpTo - pos));
-              sha256.update(part);
+              if (hashSent === true) sha256.update(part);
               serverHasher?.hash.update(part);
               hashedUpTo = end;
             }
             pos = end;
             opts.onProgress?.(pos);
           },
+          source.release?.bind(source),
         );
         if (offset > 0) this.state.restartAllowed = true;
         const total = offset + sent;
         const transferred = Date.now();
-        const verified = await this.verifyUpload(path, total, sha256, serverHasher);
+        const contentSha256 = async (): Promise<string> => {
+          if (hashSent !== false || source.digest === undefined) return sha256.copy().digest('hex');
+          const produced = await source.digest();
+          if (produced.bytes !== total) {
+            throw new FtpVerificationError(
+              'size',
+              `${total} bytes of ${path} were sent, but its source produced ${produced.bytes}`,
+            );
+          }
+          return produced.sha256;
+        };
+        const verified = await this.verifyUpload(path, total, contentSha256, serverHasher);
         return {
           bytes: total,
-          sha256: sha256.copy().digest('hex'),
+          sha256: await contentSha256(),
           verified,
           attempts: attempt,
           resumedFrom,
@@ -533,7 +560,7 @@ export class FtpsClient {
   private async verifyUpload(
     path: string,
     total: number,
-    sha256: Hash,
+    sha256: () => Promise<string>,
     other: { algorithm: HashAlgorithm; hash: Hash } | undefined,
   ): Promise<string> {
     const size = await this.size(path);
@@ -545,11 +572,11 @@ export class FtpsClient {
     }
     const remote = await this.serverFileHash(path);
     if (remote === undefined) return 'size';
-    const local = (remote.algorithm === 'SHA-256' ? sha256 : other!.hash).copy().digest('hex');
+    const local = remote.algorithm === 'SHA-256' ? await sha256() : other!.hash.copy().digest('hex');
     if (remote.hex !== local) {
       throw new FtpVerificationError(
         'hash',
-        `the server's ${remote.algorithm} of ${path} is ${remote.hex}, but the bytes sent hash to ${local}`,
+        `the server's ${remote.algorithm} of ${path} is ${remote.hex}, but the uploaded content hashes to ${local} here`,
       );
     }
     return `size+${remote.algorithm}`;

@@ -69,7 +69,8 @@ function checkFinal(verb: string, reply: FtpReply): void {
 
 /**
  * Uploads `source` with STOR or APPE. Resolves with the number of bytes written. `onChunk` sees every
- * chunk as it is written (hashing, progress).
+ * chunk as it is written (hashing, progress); `onWritten` gets each chunk back once the socket has taken
+ * it (encrypted and handed on), so its memory can be reused.
  */
 export async function upload(
   control: ControlConnection,
@@ -79,6 +80,7 @@ export async function upload(
   source: Readable,
   timeouts: TransferTimeouts,
   onChunk?: (chunk: Buffer) => void,
+  onWritten?: (chunk: Buffer) => void,
 ): Promise<number> {
   let data: DataConnection;
   try {
@@ -149,7 +151,8 @@ export async function upload(
       }
       onChunk?.(chunk);
       bytes += chunk.length;
-      socket.write(chunk);
+      if (onWritten === undefined) socket.write(chunk);
+      else socket.write(chunk, (err) => err == null && onWritten(chunk));
       // Up to IN_FLIGHT bytes queued on the socket keep the pipe full while the source reads ahead;
       // back-pressure beyond that (drain is due: the write returned false above the high-water mark).
       if (socket.writableLength > IN_FLIGHT) await waitForDrain();

@@ -10,6 +10,10 @@ import type { Readable, Writable } from 'node:stream';
 /** Content that can be read again from a byte offset; bytes at one offset are the same on every call. */
 export interface ReplayableSource {
   open(offset: number): Readable | undefined;
+  /** Gets back each chunk of an open() stream once the store no longer needs it (its memory may be reused). */
+  release?(chunk: Buffer): void;
+  /** Size and SHA-256 of the whole content as produced, known once an open() stream ended (see src/ftp). */
+  digest?(): Promise<{ bytes: number; sha256: string }>;
 }
 
 export interface StoreEntry {

@@ -62,6 +62,33 @@ describe('ProFTPD (a): TLS 1.3 and 1.2, session reuse required', () => {
     await client.close();
   });
 
+  it("compares the server's SHA-256 with the source's own digest instead of hashing again, and refuses a digest that does not match", async () => {
+    const client = await connectTo(server());
+    const size = 3 * 1024 * 1024 + 7;
+    const truth = await patternSha256('digest', size);
+    let asked = 0;
+    const honest = {
+      ...patternSource('digest', size),
+      digest: () => {
+        asked++;
+        return Promise.resolve(truth);
+      },
+    };
+    const r = await client.upload('/digest-ok.bin', honest);
+    expect(asked).toBeGreaterThan(0);
+    expect(r.verified).toBe('size+SHA-256');
+    expect(r.sha256).toBe(truth.sha256);
+    expect((await sha256OfFile(join(server().home, 'digest-ok.bin'))).sha256).toBe(truth.sha256);
+    // a source whose digest is not what it streamed: the server's hash exposes it, on every attempt
+    const other = await patternSha256('digest-other', size);
+    const lying = {
+      ...patternSource('digest', size),
+      digest: () => Promise.resolve({ ...other, bytes: size }),
+    };
+    await expect(client.upload('/digest-bad.bin', lying)).rejects.toThrow(/SHA-256 of \/digest-bad\.bin is/);
+    await client.close();
+  });
+
   it('refuses a wrong password with 530 and the checklist, never echoing it', async () => {
     const err = await connectTo(server(), { password: 'not-the-password-42' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FtpLoginError);

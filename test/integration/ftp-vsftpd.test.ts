@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { useFtpServer } from '../harness/vitest.ts';
 import { connectTo, testLog } from '../support/ftp-client.ts';
-import { BIG, patternSource } from '../support/pattern.ts';
+import { BIG, patternSha256, patternSource } from '../support/pattern.ts';
 import { bigRoundTrip } from '../support/round-trip.ts';
 
 const server = useFtpServer('vsftpd');
@@ -26,6 +26,21 @@ describe('vsftpd: session reuse required, strict TLS EOF', () => {
     expect(entries.map((e) => [e.name, e.type, e.size])).toEqual([['f.bin', 'file', 12345]]);
     expect(client.state.mlsd).not.toBe(true);
     await client.removeTree('/dir one');
+    await client.close();
+  });
+
+  it('hashes what it sends when the server has no SHA-256, even when the source offers its own digest', async () => {
+    const client = await connectTo(server());
+    const size = 1024 * 1024 + 3;
+    const truth = await patternSha256('vs-digest', size);
+    // a wrong digest: with nothing on the server to compare it with, the client must not take it
+    const source = {
+      ...patternSource('vs-digest', size),
+      digest: () => Promise.resolve({ bytes: size, sha256: '0'.repeat(64) }),
+    };
+    const r = await client.upload('/vs-digest.bin', source);
+    expect(r.verified).toBe('size');
+    expect(r.sha256).toBe(truth.sha256);
     await client.close();
   });
 });
