@@ -43,7 +43,7 @@ function chunkNonce(counter: number, last: boolean): Buffer {
   return n;
 }
 
-/** One sealed chunk as its two pieces (ciphertext, tag): the caller joins every piece of a write once. */
+/** One sealed chunk as its two pieces (ciphertext, tag), which go on unjoined. */
 function seal(key: KeyObject, counter: number, last: boolean, plain: Buffer): [Buffer, Buffer] {
   const c = createCipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_BYTES });
   const ct = c.update(plain);
@@ -119,7 +119,11 @@ class AgeEncryptStream extends Transform {
         this.fill += n;
         off += n;
       }
-      callback(null, out.length === 0 ? undefined : join(out));
+      // Each piece goes on as it is: joining them would allocate and copy every encrypted byte once more
+      // (measured on a 362 MB backup: 70 → 55 full garbage collections, about 10% less CPU). Pieces that
+      // queue up on the TLS socket reach it as one write anyway.
+      for (const piece of out) this.push(piece);
+      callback();
     }, callback);
   }
 
