@@ -10,7 +10,7 @@
  * stream for nothing.
  */
 import { PassThrough, Readable } from 'node:stream';
-import { recycleReadBuffer, ReplayWindow, type DigestResult, type DigestStream } from '../pipeline/index.ts';
+import { releaseChunk, ReplayWindow, type DigestResult, type DigestStream } from '../pipeline/index.ts';
 import type { ReplayableSource } from '../storage/types.ts';
 
 export class LiveReplaySource implements ReplayableSource {
@@ -31,9 +31,12 @@ export class LiveReplaySource implements ReplayableSource {
     this.digest = produced === undefined ? undefined : () => produced.digest();
   }
 
-  /** Read buffers of a source go back to their pool once the upload has written them (copies are kept). */
+  /**
+   * The upload has written `chunk`: read buffers and compressor output go back to their pools (the window
+   * keeps its own copy, and replays send copies).
+   */
   release(chunk: Buffer): void {
-    recycleReadBuffer(chunk);
+    releaseChunk(chunk);
   }
 
   /**

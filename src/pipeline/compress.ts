@@ -6,7 +6,7 @@
  */
 import { PassThrough, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import { recycleReadBuffer } from './buffer-pool.ts';
+import { compressorOutputPool, recycleReadBuffer } from './buffer-pool.ts';
 
 export type CompressionAlgorithm = 'zstd' | 'gzip' | 'none';
 
@@ -55,7 +55,51 @@ export function createCompressor(algorithm: CompressionAlgorithm, level?: number
       recycleReadBuffer(chunk);
       callback(err);
     });
+  lendOutputBuffers(compressor);
   return compressor;
+}
+
+/** Output space kept free beyond the input's length: zstd may also emit a block it held back. */
+const OUTPUT_HEADROOM = 256 * 1024;
+
+/**
+ * Lends the compressor its output buffers from compressorOutputPool, so compressed bytes land in reused
+ * memory instead of a fresh allocation each (see SlicePool). This works through two fields of Node's
+ * zlib streams, `_outBuffer` and `_outOffset`: the buffer and offset the next write goes to, read when a
+ * write starts (Node ≥ 0.10 to 24). They are checked first; on a zlib that does not have them as
+ * expected nothing is lent and the stream allocates as usual. Between two writes (the only time this
+ * runs) no write is under way, so swapping the buffer cannot move output that is being written.
+ */
+function lendOutputBuffers(compressor: Transform): void {
+  const pool = compressorOutputPool;
+  const z = compressor as unknown as {
+    _outBuffer?: unknown;
+    _outOffset?: unknown;
+    _chunkSize?: unknown;
+    _transform: TransformMethod;
+  };
+  if (!Buffer.isBuffer(z._outBuffer) || typeof z._outOffset !== 'number' || z._chunkSize !== pool.size) {
+    return;
+  }
+  const transform = z._transform.bind(compressor);
+  z._transform = (chunk, encoding, callback) => {
+    const current = z._outBuffer as Buffer;
+    if (pool.size - (z._outOffset as number) < chunk.length + OUTPUT_HEADROOM) {
+      z._outBuffer = pool.take();
+      z._outOffset = 0;
+      pool.retire(current);
+    }
+    transform(chunk, encoding, callback);
+  };
+  const push = compressor.push.bind(compressor);
+  compressor.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+    if (chunk instanceof Uint8Array) pool.pushed(chunk);
+    return push(chunk, encoding);
+  };
+  // no output after the end: the last buffer comes back once its slices are released
+  compressor.once('close', () => {
+    if (Buffer.isBuffer(z._outBuffer)) pool.retire(z._outBuffer);
+  });
 }
 
 type TransformMethod = (
@@ -69,9 +113,10 @@ function zlibCompressor(algorithm: CompressionAlgorithm, level?: number): Transf
     case 'zstd': {
       const l = checkLevel('zstd', level ?? DEFAULT_COMPRESSION_LEVEL.zstd);
       return zlib.createZstdCompress({
-        // 256 KiB output chunks instead of zlib's 16 KiB: 16× fewer callbacks, stream hops and TLS writes
-        // (measured: a 100 MB backup to ProFTPD took 3.2 s with 16 KiB chunks, 2.0 s with 256 KiB)
-        chunkSize: 256 * 1024,
+        // Output buffers of 1 MiB (lent by compressorOutputPool), each write's output one slice of
+        // them: far fewer callbacks, stream hops and TLS writes than zlib's 16 KiB (measured: a 100 MB
+        // backup to ProFTPD took 3.2 s with 16 KiB chunks, 2.0 s with 256 KiB)
+        chunkSize: compressorOutputPool.size,
         params: {
           [zlib.constants.ZSTD_c_compressionLevel]: l,
           // a checksum per frame lets `zstd -t` and restores detect corruption
@@ -81,7 +126,7 @@ function zlibCompressor(algorithm: CompressionAlgorithm, level?: number): Transf
     }
     case 'gzip':
       return zlib.createGzip({
-        chunkSize: 256 * 1024,
+        chunkSize: compressorOutputPool.size,
         level: checkLevel('gzip', level ?? DEFAULT_COMPRESSION_LEVEL.gzip),
       });
     case 'none':

@@ -16,7 +16,14 @@ export {
   createDecompressor,
   type CompressionAlgorithm,
 } from './compress.ts';
-export { BufferPool, readBufferPool, recycleReadBuffer } from './buffer-pool.ts';
+export {
+  BufferPool,
+  compressorOutputPool,
+  readBufferPool,
+  recycleReadBuffer,
+  releaseChunk,
+  SlicePool,
+} from './buffer-pool.ts';
 export { DigestStream, type DigestResult } from './digest.ts';
 export { ReplayWindow } from './replay.ts';
 export {

@@ -17,6 +17,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { releaseChunk } from '../buffer-pool.ts';
 import { AgeError } from './errors.ts';
 import { checkHeaderMac, encodeHeader, parseHeader, type ParsedHeader, type Stanza } from './header.ts';
 import { FILE_KEY_BYTES, type Identity, type Recipient } from './keys.ts';
@@ -123,6 +124,8 @@ class AgeEncryptStream extends Transform {
       // (measured on a 362 MB backup: 70 → 55 full garbage collections, about 10% less CPU). Pieces that
       // queue up on the TLS socket reach it as one write anyway.
       for (const piece of out) this.push(piece);
+      // sealed or copied: the input's memory may be reused (compressor output, read buffers)
+      releaseChunk(chunk);
       callback();
     }, callback);
   }

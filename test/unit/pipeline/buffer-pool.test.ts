@@ -1,8 +1,16 @@
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { zstdDecompressSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BufferPool, createCompressor, readBufferPool } from '../../../src/pipeline/index.ts';
+import {
+  BufferPool,
+  compressorOutputPool,
+  createCompressor,
+  readBufferPool,
+  releaseChunk,
+  SlicePool,
+} from '../../../src/pipeline/index.ts';
 
 describe('BufferPool', () => {
   it('hands a given-back buffer out again, once, and only its own buffers', () => {
@@ -56,3 +64,77 @@ describe('BufferPool', () => {
     expect(distinct.size).toBeLessThan(64);
   });
 });
+
+describe('SlicePool', () => {
+  it('takes a buffer back only when it is retired and every pushed slice was released, once', () => {
+    const pool = new SlicePool(1024, 4);
+    const a = pool.take();
+    const s1 = a.subarray(0, 100);
+    const s2 = a.subarray(100, 300);
+    pool.pushed(s1);
+    pool.pushed(s2);
+    pool.release(s1);
+    pool.release(s1); // the same slice twice: counted once
+    pool.retire(a);
+    expect(pool.available).toBe(0); // s2 is still out
+    pool.release(Buffer.alloc(10)); // not ours: ignored
+    pool.release(s2);
+    expect(pool.available).toBe(1);
+    expect(pool.take().buffer).toBe(a.buffer);
+  });
+
+  it('never takes back a buffer the compressor may still write into (not retired)', () => {
+    const pool = new SlicePool(1024);
+    const a = pool.take();
+    const s = a.subarray(0, 10);
+    pool.pushed(s);
+    pool.release(s);
+    expect(pool.available).toBe(0);
+    pool.retire(a);
+    expect(pool.available).toBe(1);
+  });
+});
+
+for (const algorithm of ['zstd', 'gzip'] as const) {
+  describe(`${algorithm} compressor output buffers`, () => {
+    it('are reused only after every slice came back, and the output is exact', async () => {
+      // compressible and incompressible stretches, in uneven chunks
+      const input: Buffer[] = [];
+      for (let i = 0; i < 48; i++) {
+        input.push(i % 3 === 0 ? Buffer.alloc(200_000 + i * 1000, i) : randomBytes(150_000 + i * 2000));
+      }
+      const received: { chunk: Buffer; copy: Buffer }[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      const held: { chunk: Buffer; copy: Buffer }[] = [];
+      await pipeline(
+        Readable.from(input),
+        createCompressor(algorithm),
+        new Writable({
+          write(chunk: Buffer, _e, cb) {
+            const entry = { chunk, copy: Buffer.from(chunk) };
+            received.push(entry);
+            buffers.add(chunk.buffer);
+            // hold the last 6 slices (as the stages after compression do) and release older ones: a
+            // buffer reused while a held slice lies in it would change that slice before its release
+            held.push(entry);
+            while (held.length > 6) {
+              const old = held.shift()!;
+              expect(old.chunk.equals(old.copy)).toBe(true);
+              releaseChunk(old.chunk);
+            }
+            cb();
+          },
+        }),
+      );
+      for (const e of held) expect(e.chunk.equals(e.copy)).toBe(true);
+      const out = Buffer.concat(received.map((e) => e.copy));
+      const back = algorithm === 'zstd' ? zstdDecompressSync(out) : gunzipSync(out);
+      expect(back.equals(Buffer.concat(input))).toBe(true);
+      // the output went through far fewer buffers than slices: they were reused
+      expect(received.length).toBeGreaterThan(20);
+      expect(buffers.size).toBeLessThan(received.length / 2);
+      for (const e of held) releaseChunk(e.chunk);
+      expect(compressorOutputPool.available).toBeGreaterThan(0);
+    });
+  });
+}
