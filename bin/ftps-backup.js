@@ -1,8 +1,9 @@
-#!/usr/bin/env -S node --max-old-space-size=48
+#!/usr/bin/env -S node --max-old-space-size=48 --max-semi-space-size=1
 // Entry point: the compiled CLI lives in dist/ (built by `npm run build`, which `npm ci` runs via `prepare`).
-// The heap cap keeps memory bounded on long transfers: every chunk of a multi-GB stream is a short-lived
+// The heap caps keep memory bounded on long transfers: every chunk of a multi-GB stream is a short-lived
 // buffer, and V8 collects them far sooner with a small old space (measured: peak RSS of a 300 MB `put`
-// 136 MB without it, 89 MB with it). Our heap itself stays near 10 MB; see README "Memory".
+// 136 MB without it, 89 MB with it) and a small young generation (a 362 MB encrypted backup: 154 → 134
+// MB, and 32 → 8 full collections). Our heap itself stays near 10 MB; see README "Memory".
 import process from 'node:process';
 import { main } from '../dist/cli/main.js';
 

@@ -10,10 +10,14 @@ export interface ChildCli {
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv): ChildCli {
   const entry = new URL('./cli-entry.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--max-old-space-size=48', entry, ...args], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=48', '--max-semi-space-size=1', entry, ...args],
+    {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   // A test that fails before it stops its child must not leave a daemon behind: kill it at exit.
   const reap = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
