@@ -75,7 +75,8 @@ export async function benchBackup(): Promise<void> {
         if (m.code !== 0) throw new Error(`${name} failed (exit ${String(m.code)}): ${m.stderr.slice(-500)}`);
         // Untimed: what this tool uploaded goes, and its writes reach the disk, so the next tool
         // neither pays for the previous one's disk writeback nor fills the disk at 5 GB.
-        for (const entry of readdirSync(ftp.info.home)) rmSync(join(ftp.info.home, entry), { recursive: true });
+        for (const entry of readdirSync(ftp.info.home))
+          rmSync(join(ftp.info.home, entry), { recursive: true });
         execFileSync('sync');
         (res[name] ??= []).push(m);
         console.log(
