@@ -19,7 +19,7 @@
  *   per lstat/open/read/close, even with a look-ahead of 64). GNU tar works the same way; the price is
  *   that a hung network mount stalls the process, as it would stall tar.
  * - Memory stays flat: the names of the folders on the current path, file contents streamed in
- *   256 KiB reads with back-pressure from the tar entry stream, and a gate that stops the walk while
+ *   512 KiB reads with back-pressure from the tar entry stream, and a gate that stops the walk while
  *   the consumer is behind.
  */
 import { isAbsolute, join, resolve } from 'node:path';
@@ -48,11 +48,16 @@ export interface DirectorySourceOptions {
   onWarning?: (message: string) => void;
   /** Test seam: replaces some of the file-system calls. */
   fs?: Partial<DirectoryFs>;
-  /** Read size for file contents (default 256 KiB). */
+  /** Read size for file contents (default 512 KiB). */
   chunkSize?: number;
 }
 
-const DEFAULT_CHUNK = 256 * 1024;
+/**
+ * 512 KiB reads: every read is one compression call and one slice of a compressor output buffer (1 MiB,
+ * room for one read's output; see createCompressor). Measured on a 902 MB site: process CPU 4.9 → 4.4 s
+ * and machine CPU 9.2 → 8.1 s against 256 KiB reads (128 KiB: 5.6 s, 11.3 s).
+ */
+const DEFAULT_CHUNK = 512 * 1024;
 /** Paths tested against one `ignore` instance before it is replaced (its result cache grows per path). */
 const IGNORE_CACHE_LIMIT = 20_000;
 /** Longest stretch of synchronous file-system work before the walk yields to the event loop. */
