@@ -104,9 +104,9 @@ export class LiveReplaySource implements ReplayableSource {
 
 /**
  * The stream between the encoding stages and a LiveReplaySource: bytes in, one Buffer per chunk out
- * (object mode), at most `chunks` chunks buffered on the readable side.
+ * (object mode), at most `chunks` chunks (of up to about 512 KiB) buffered on the readable side.
  */
-export function liveOutput(chunks = 4): PassThrough {
+export function liveOutput(chunks = 2): PassThrough {
   return new PassThrough({
     readableObjectMode: true,
     readableHighWaterMark: chunks,
