@@ -75,16 +75,17 @@ export function recycleReadBuffer(chunk: Uint8Array): void {
  * upload, once the socket took the slice; the encryptor, once it sealed it). Measured on a 362 MB
  * site compressed with zstd: 15 → 1 full collections, about 25% less CPU, peak RSS 20 MB lower.
  *
- * Safe by construction: a slice counts only if it was pushed from a lent buffer, a slice is counted back
- * at most once (the same Buffer object released twice is ignored), and a buffer whose slices are not all
- * released (a failed attempt, a stage that never releases) is simply left to the garbage collector.
+ * Safe by construction: the pool counts the bytes pushed from a lent buffer and the bytes released (so a
+ * slice a later stage split in two comes back only when both parts did), the same Buffer object released
+ * twice counts once, and a buffer whose bytes are not all released (a failed attempt, a stage that
+ * joined slices or never releases) is simply left to the garbage collector.
  */
 export class SlicePool {
   readonly size: number;
   private readonly max: number;
   private readonly free: ArrayBuffer[] = [];
-  /** Lent buffers: slices pushed and not yet released, and whether the compressor has moved on. */
-  private readonly lent = new WeakMap<ArrayBufferLike, { slices: number; retired: boolean }>();
+  /** Lent buffers: bytes pushed in slices and not yet released, and whether the compressor moved on. */
+  private readonly lent = new WeakMap<ArrayBufferLike, { bytes: number; retired: boolean }>();
   private readonly released = new WeakSet<Uint8Array>();
 
   constructor(size: number, max = 8) {
@@ -95,14 +96,14 @@ export class SlicePool {
   /** A buffer of `size` bytes to write output into. */
   take(): Buffer {
     const ab = this.free.pop() ?? new ArrayBuffer(this.size);
-    this.lent.set(ab, { slices: 0, retired: false });
+    this.lent.set(ab, { bytes: 0, retired: false });
     return Buffer.from(ab);
   }
 
   /** Counts a slice the compressor pushed (ignored unless it lies in a lent buffer). */
   pushed(slice: Uint8Array): void {
     const state = this.lent.get(slice.buffer);
-    if (state !== undefined) state.slices++;
+    if (state !== undefined) state.bytes += slice.length;
   }
 
   /** The compressor writes no more into `buffer` (any buffer: ignored unless lent). */
@@ -116,9 +117,9 @@ export class SlicePool {
   /** The last stage is done with `slice` (any buffer: ignored unless pushed from a lent buffer). */
   release(slice: Uint8Array): void {
     const state = this.lent.get(slice.buffer);
-    if (state === undefined || this.released.has(slice) || state.slices === 0) return;
+    if (state === undefined || this.released.has(slice) || slice.length > state.bytes) return;
     this.released.add(slice);
-    state.slices--;
+    state.bytes -= slice.length;
     this.settle(slice.buffer, state);
   }
 
@@ -127,8 +128,8 @@ export class SlicePool {
     return this.free.length;
   }
 
-  private settle(ab: ArrayBufferLike, state: { slices: number; retired: boolean }): void {
-    if (!state.retired || state.slices > 0) return;
+  private settle(ab: ArrayBufferLike, state: { bytes: number; retired: boolean }): void {
+    if (!state.retired || state.bytes > 0) return;
     this.lent.delete(ab);
     if (this.free.length < this.max && ab instanceof ArrayBuffer) this.free.push(ab);
   }

@@ -83,6 +83,18 @@ describe('SlicePool', () => {
     expect(pool.take().buffer).toBe(a.buffer);
   });
 
+  it('takes a buffer back only when every byte of a slice that was split later came back', () => {
+    const pool = new SlicePool(1024);
+    const a = pool.take();
+    const s = a.subarray(0, 300);
+    pool.pushed(s);
+    pool.retire(a);
+    pool.release(s.subarray(0, 100)); // a stage split the slice and released the first part
+    expect(pool.available).toBe(0);
+    pool.release(s.subarray(100));
+    expect(pool.available).toBe(1);
+  });
+
   it('never takes back a buffer the compressor may still write into (not retired)', () => {
     const pool = new SlicePool(1024);
     const a = pool.take();
