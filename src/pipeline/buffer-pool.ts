@@ -1,3 +1,5 @@
+import { ChunkSealer, SEAL_PIECE_BYTES } from './age/payload.ts';
+
 /**
  * Read buffers that compression hands back once it has consumed them. A backup streams every byte
  * through two fresh allocations (the read buffer and the compressor's output); V8 answers that external
@@ -138,6 +140,9 @@ export class SlicePool {
 /** Compressor output buffers (see createCompressor). */
 export const compressorOutputPool = new SlicePool(1024 * 1024);
 
+/** age encryptor output buffers: room for sealing SEAL_PIECE_BYTES at once (see age/stream.ts). */
+export const encryptorOutputPool = new SlicePool(ChunkSealer.maxOutput(SEAL_PIECE_BYTES));
+
 /**
  * The last stage is done with `chunk`: gives it back to whichever pool it came from (a read buffer, or a
  * slice of a compressor's output buffer); a no-op for any other buffer.
@@ -145,4 +150,5 @@ export const compressorOutputPool = new SlicePool(1024 * 1024);
 export function releaseChunk(chunk: Uint8Array): void {
   recycleReadBuffer(chunk);
   compressorOutputPool.release(chunk);
+  encryptorOutputPool.release(chunk);
 }

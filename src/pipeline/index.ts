@@ -19,6 +19,7 @@ export {
 export {
   BufferPool,
   compressorOutputPool,
+  encryptorOutputPool,
   readBufferPool,
   recycleReadBuffer,
   releaseChunk,

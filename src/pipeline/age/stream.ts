@@ -8,53 +8,23 @@
  * bounds memory whatever the size. Because the flag is in the nonce, a cut at a chunk boundary, trailing
  * bytes and swapped chunks all fail authentication; the decryptor tells them apart for the message.
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createSecretKey,
-  hkdfSync,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { releaseChunk } from '../buffer-pool.ts';
+import { encryptorOutputPool, releaseChunk } from '../buffer-pool.ts';
 import { AgeError } from './errors.ts';
 import { checkHeaderMac, encodeHeader, parseHeader, type ParsedHeader, type Stanza } from './header.ts';
 import { FILE_KEY_BYTES, type Identity, type Recipient } from './keys.ts';
+import {
+  chunkNonce,
+  ChunkSealer,
+  NONCE_BYTES,
+  payloadKey,
+  SEALED_CHUNK,
+  SEAL_PIECE_BYTES,
+  TAG_BYTES,
+} from './payload.ts';
 
-export const CHUNK_BYTES = 64 * 1024;
-const TAG_BYTES = 16;
-const SEALED_CHUNK = CHUNK_BYTES + TAG_BYTES;
-const NONCE_BYTES = 16;
-
-/**
- * The payload key as a KeyObject, made once per stream: given a raw Buffer, every createCipheriv would
- * import the key again (measured: about a sixth of the encryption time at 64 KiB per chunk).
- */
-function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): KeyObject {
-  return createSecretKey(Buffer.from(hkdfSync('sha256', fileKey, nonce, 'payload', 32)));
-}
-
-function chunkNonce(counter: number, last: boolean): Buffer {
-  const n = Buffer.alloc(12);
-  // 11-byte big-endian counter: the top three bytes stay zero (2^53 chunks is 512 ZiB).
-  n.writeUInt32BE(Math.floor(counter / 2 ** 32), 3);
-  n.writeUInt32BE(counter >>> 0, 7);
-  n[11] = last ? 1 : 0;
-  return n;
-}
-
-/** One sealed chunk as its two pieces (ciphertext, tag), which go on unjoined. */
-function seal(key: KeyObject, counter: number, last: boolean, plain: Buffer): [Buffer, Buffer] {
-  const c = createCipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_BYTES });
-  const ct = c.update(plain);
-  c.final();
-  return [ct, c.getAuthTag()];
-}
-
-function join(pieces: Buffer[]): Buffer {
-  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
-}
+export { CHUNK_BYTES } from './payload.ts';
 
 function open(key: KeyObject, counter: number, last: boolean, sealed: Buffer): Buffer | undefined {
   const d = createDecipheriv('chacha20-poly1305', key, chunkNonce(counter, last), {
@@ -70,60 +40,64 @@ function open(key: KeyObject, counter: number, last: boolean, sealed: Buffer): B
   return pt;
 }
 
-/** Encrypts to age: the header and payload nonce first, then the sealed chunks. */
+/**
+ * Encrypts to age: the header and payload nonce first, then the sealed chunks, written into buffers lent
+ * by encryptorOutputPool and pushed as slices (one per input piece): the upload releases them once the
+ * socket took them, and the buffer is sealed into again.
+ */
 class AgeEncryptStream extends Transform {
   private readonly recipients: readonly Recipient[];
   private started: Promise<void> | undefined;
-  private key: KeyObject | undefined;
-  private counter = 0;
-  private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  private fill = 0;
+  private sealer: ChunkSealer | undefined;
+  /** The lent buffer being filled, and how far. */
+  private out: Buffer | undefined;
+  private outEnd = 0;
 
   constructor(recipients: readonly Recipient[]) {
     super();
     this.recipients = recipients;
   }
 
-  private start(): Promise<void> {
+  private start(): Promise<ChunkSealer> {
     this.started ??= (async () => {
       const fileKey = randomBytes(FILE_KEY_BYTES);
       const stanzas: Stanza[] = (await Promise.all(this.recipients.map((r) => r.wrap(fileKey)))).flat();
       const nonce = randomBytes(NONCE_BYTES);
-      this.key = payloadKey(fileKey, nonce);
+      this.sealer = new ChunkSealer(payloadKey(fileKey, nonce));
       this.push(Buffer.concat([encodeHeader(stanzas, fileKey), nonce]));
     })();
-    return this.started;
+    return this.started.then(() => this.sealer as ChunkSealer);
   }
 
-  private sealNext(plain: Buffer, last: boolean): [Buffer, Buffer] {
-    if (this.key === undefined) throw new Error('age encryptor: no payload key');
-    return seal(this.key, this.counter++, last, plain);
+  /** Room for `bytes` more in the lent buffer (the full one retired, another taken). */
+  private room(bytes: number): Buffer {
+    if (this.out !== undefined && this.out.length - this.outEnd < bytes) this.retire();
+    if (this.out === undefined) {
+      this.out = encryptorOutputPool.take();
+      this.outEnd = 0;
+    }
+    return this.out.subarray(this.outEnd);
+  }
+
+  private pushSealed(bytes: number): void {
+    if (this.out === undefined || bytes === 0) return;
+    const slice = this.out.subarray(this.outEnd, this.outEnd + bytes);
+    this.outEnd += bytes;
+    encryptorOutputPool.pushed(slice);
+    this.push(slice);
+  }
+
+  private retire(): void {
+    if (this.out !== undefined) encryptorOutputPool.retire(this.out);
+    this.out = undefined;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
-    this.start().then(() => {
-      const out: Buffer[] = [];
-      let off = 0;
-      while (off < chunk.length) {
-        // A full chunk is sealed only once more data follows: the final chunk carries the last flag.
-        if (this.fill === CHUNK_BYTES) {
-          out.push(...this.sealNext(this.buf, false));
-          this.fill = 0;
-        }
-        if (this.fill === 0 && chunk.length - off > CHUNK_BYTES) {
-          out.push(...this.sealNext(chunk.subarray(off, off + CHUNK_BYTES), false));
-          off += CHUNK_BYTES;
-          continue;
-        }
-        const n = Math.min(CHUNK_BYTES - this.fill, chunk.length - off);
-        chunk.copy(this.buf, this.fill, off, off + n);
-        this.fill += n;
-        off += n;
+    this.start().then((sealer) => {
+      for (let off = 0; off < chunk.length; off += SEAL_PIECE_BYTES) {
+        const piece = chunk.subarray(off, off + SEAL_PIECE_BYTES);
+        this.pushSealed(sealer.write(piece, this.room(ChunkSealer.maxOutput(piece.length))));
       }
-      // Each piece goes on as it is: joining them would allocate and copy every encrypted byte once more
-      // (measured on a 362 MB backup: 70 → 55 full garbage collections, about 10% less CPU). Pieces that
-      // queue up on the TLS socket reach it as one write anyway.
-      for (const piece of out) this.push(piece);
       // sealed or copied: the input's memory may be reused (compressor output, read buffers)
       releaseChunk(chunk);
       callback();
@@ -131,9 +105,16 @@ class AgeEncryptStream extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    this.start().then(() => {
-      callback(null, join(this.sealNext(this.buf.subarray(0, this.fill), true)));
+    this.start().then((sealer) => {
+      this.pushSealed(sealer.end(this.room(SEALED_CHUNK)));
+      this.retire();
+      callback();
     }, callback);
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.retire();
+    callback(err);
   }
 }
 

@@ -4,9 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
+  ageRecipients,
   BufferPool,
   compressorOutputPool,
   createCompressor,
+  createDecryptor,
+  createEncryptor,
+  encryptorOutputPool,
+  generateX25519Identity,
+  parseIdentities,
   readBufferPool,
   releaseChunk,
   SlicePool,
@@ -107,6 +113,48 @@ describe('SlicePool', () => {
   });
 });
 
+/**
+ * The end of a pipeline that holds the last 6 slices (as the stages after compression or encryption do)
+ * and releases older ones: a buffer reused while a held slice lies in it would change that slice before
+ * its release, which every write checks.
+ */
+class HoldingSink {
+  private readonly received: { chunk: Buffer; copy: Buffer }[] = [];
+  private readonly held: { chunk: Buffer; copy: Buffer }[] = [];
+  private readonly buffers = new Set<ArrayBufferLike>();
+  readonly sink = new Writable({
+    write: (chunk: Buffer, _e, cb) => {
+      const entry = { chunk, copy: Buffer.from(chunk) };
+      this.received.push(entry);
+      this.buffers.add(chunk.buffer);
+      this.held.push(entry);
+      while (this.held.length > 6) {
+        const old = this.held.shift()!;
+        expect(old.chunk.equals(old.copy)).toBe(true);
+        releaseChunk(old.chunk);
+      }
+      cb();
+    },
+  });
+
+  /** The slices still held are unchanged. */
+  checkHeld(): void {
+    for (const e of this.held) expect(e.chunk.equals(e.copy)).toBe(true);
+  }
+
+  /** Everything received, as it was when it arrived. */
+  bytes(): Buffer {
+    return Buffer.concat(this.received.map((e) => e.copy));
+  }
+
+  /** The output went through far fewer buffers than slices (they were reused); then releases the rest. */
+  checkReused(): void {
+    expect(this.received.length).toBeGreaterThan(20);
+    expect(this.buffers.size).toBeLessThan(this.received.length / 2);
+    for (const e of this.held) releaseChunk(e.chunk);
+  }
+}
+
 for (const algorithm of ['zstd', 'gzip'] as const) {
   describe(`${algorithm} compressor output buffers`, () => {
     it('are reused only after every slice came back, and the output is exact', async () => {
@@ -115,38 +163,44 @@ for (const algorithm of ['zstd', 'gzip'] as const) {
       for (let i = 0; i < 48; i++) {
         input.push(i % 3 === 0 ? Buffer.alloc(200_000 + i * 1000, i) : randomBytes(150_000 + i * 2000));
       }
-      const received: { chunk: Buffer; copy: Buffer }[] = [];
-      const buffers = new Set<ArrayBufferLike>();
-      const held: { chunk: Buffer; copy: Buffer }[] = [];
-      await pipeline(
-        Readable.from(input),
-        createCompressor(algorithm),
-        new Writable({
-          write(chunk: Buffer, _e, cb) {
-            const entry = { chunk, copy: Buffer.from(chunk) };
-            received.push(entry);
-            buffers.add(chunk.buffer);
-            // hold the last 6 slices (as the stages after compression do) and release older ones: a
-            // buffer reused while a held slice lies in it would change that slice before its release
-            held.push(entry);
-            while (held.length > 6) {
-              const old = held.shift()!;
-              expect(old.chunk.equals(old.copy)).toBe(true);
-              releaseChunk(old.chunk);
-            }
-            cb();
-          },
-        }),
-      );
-      for (const e of held) expect(e.chunk.equals(e.copy)).toBe(true);
-      const out = Buffer.concat(received.map((e) => e.copy));
-      const back = algorithm === 'zstd' ? zstdDecompressSync(out) : gunzipSync(out);
+      const out = new HoldingSink();
+      await pipeline(Readable.from(input), createCompressor(algorithm), out.sink);
+      out.checkHeld();
+      const back = algorithm === 'zstd' ? zstdDecompressSync(out.bytes()) : gunzipSync(out.bytes());
       expect(back.equals(Buffer.concat(input))).toBe(true);
-      // the output went through far fewer buffers than slices: they were reused
-      expect(received.length).toBeGreaterThan(20);
-      expect(buffers.size).toBeLessThan(received.length / 2);
-      for (const e of held) releaseChunk(e.chunk);
+      out.checkReused();
       expect(compressorOutputPool.available).toBeGreaterThan(0);
     });
   });
 }
+
+describe('age encryptor output buffers', () => {
+  it('are reused only after every slice came back, and the output decrypts to the input', async () => {
+    const me = generateX25519Identity();
+    // pieces smaller than a chunk, around it, and over the 1 MiB the encryptor seals at once
+    const sizes = [1000, 65_536, 65_537, 300_000, 1_500_000, 7, 2_097_152, 640_000];
+    const input: Buffer[] = [];
+    for (let i = 0; i < 24; i++) input.push(randomBytes(sizes[i % sizes.length]!));
+    const out = new HoldingSink();
+    await pipeline(
+      Readable.from(input),
+      createEncryptor(ageRecipients({ recipients: [me.recipient] })),
+      out.sink,
+    );
+    out.checkHeld();
+    const plain: Buffer[] = [];
+    await pipeline(
+      Readable.from([out.bytes()]),
+      createDecryptor({ identities: parseIdentities(me.identity, 'key.txt') }),
+      new Writable({
+        write(chunk: Buffer, _e, cb) {
+          plain.push(chunk);
+          cb();
+        },
+      }),
+    );
+    expect(Buffer.concat(plain).equals(Buffer.concat(input))).toBe(true);
+    out.checkReused();
+    expect(encryptorOutputPool.available).toBeGreaterThan(0);
+  });
+});
