@@ -110,24 +110,28 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
   log.info(`job ${input.job}: set ${setName} → ${input.stores.description}${setPath}`);
 
   const stores: RemoteStore[] = [];
-  const openStore = async (): Promise<RemoteStore> => {
-    const s = await input.stores.open();
-    stores.push(s);
-    return s;
-  };
+  const parallel = Math.max(1, Math.min(input.parallel, input.objects.length));
+  // Every connection is opened at once: the others log in while the first creates the set's folder.
+  const opening = Array.from({ length: parallel }, () =>
+    input.stores.open().then((s) => {
+      stores.push(s);
+      return s;
+    }),
+  );
+  // (awaited below; a failure of one still logging in when another failed is not an unhandled rejection)
+  for (const o of opening) o.catch(() => {});
   const results: ObjectResult[] = [];
   try {
-    const first = await openStore();
+    const first = await (opening[0] as Promise<RemoteStore>);
     await first.mkdirp(setPath);
     // A pool of workers, one connection each, pulling objects in order.
     const queue = [...input.objects];
     const workers: Promise<void>[] = [];
     const failFast = new AbortController();
-    const parallel = Math.max(1, Math.min(input.parallel, queue.length));
     for (let w = 0; w < parallel; w++) {
       workers.push(
         (async () => {
-          const store = w === 0 ? first : await openStore();
+          const store = await (opening[w] as Promise<RemoteStore>);
           for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
             if (failFast.signal.aborted || input.signal?.aborted === true) return;
             try {
@@ -201,6 +205,8 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
     }
     throw err;
   } finally {
+    // a connection still logging in when the run failed is closed too
+    await Promise.allSettled(opening);
     await Promise.allSettled(stores.map((s) => s.close()));
   }
 }

@@ -1,7 +1,4 @@
-import { createRequire } from 'node:module';
+import pkg from '../../package.json' with { type: 'json' };
 
-const require = createRequire(import.meta.url);
-const pkg = require('../../package.json') as { version: string };
-
-/** The version from package.json (works from src/ and from dist/, both two levels below the root). */
+/** The version from package.json (read when built into the bundle, or at run time from the sources). */
 export const VERSION: string = pkg.version;

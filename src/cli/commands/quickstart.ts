@@ -3,9 +3,10 @@
  * temp folder, backs up the bundled sample site, lists the set, verifies it (sha256 of every object
  * against the manifest) and extracts it again to compare with the original — printing each step.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, writeFile, lstat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
@@ -20,7 +21,21 @@ import { runJobInput } from '../compose.ts';
 import { formatBytes } from '../progress.ts';
 import type { CliContext } from '../context.ts';
 
-export const SAMPLE_SITE = fileURLToPath(new URL('../../../examples/sample-site', import.meta.url));
+/**
+ * The sample site shipped with the package (examples/sample-site), found by going up from this file:
+ * three levels from the sources, one from the bundle in dist/.
+ */
+export function sampleSite(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const site = join(dir, 'examples', 'sample-site');
+    if (existsSync(join(dir, 'package.json')) && existsSync(site)) return site;
+    if (dirname(dir) === dir) {
+      throw new Error(
+        `the sample site (examples/sample-site) is missing from this installation of ftps-backup (${fileURLToPath(import.meta.url)})`,
+      );
+    }
+  }
+}
 
 export function registerQuickstart(program: Command, ctx: CliContext): void {
   program
@@ -29,6 +44,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
     .option('--dir <folder>', 'work in this folder instead of a new temp folder')
     .action(async (opts: { dir?: string }) => {
       const say = (s: string): void => void ctx.stdout.write(`${s}\n`);
+      const site = sampleSite();
       const work = opts.dir ?? (await mkdtemp(join(tmpdir(), 'ftps-backup-quickstart-')));
       const configFile = join(work, 'config.yaml');
       await writeFile(
@@ -45,7 +61,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
           '    sources:',
           '      - type: directory',
           '        label: site',
-          `        path: ${JSON.stringify(SAMPLE_SITE)}`,
+          `        path: ${JSON.stringify(site)}`,
           '        exclude: ["wp-content/cache/**"]',
           '    retention: { keepLast: 3 }',
           `state: { dir: ${JSON.stringify(join(work, 'state'))} }`,
@@ -58,7 +74,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
       const input = await runJobInput(config, job, ctx.env, ctx.log, ctx.redactor!);
       const result = await runJob(input);
       say(
-        `2. backed up ${SAMPLE_SITE}: set ${result.setName}, ${formatBytes(result.bytes)} in ${result.objects.length} object(s)`,
+        `2. backed up ${site}: set ${result.setName}, ${formatBytes(result.bytes)} in ${result.objects.length} object(s)`,
       );
       const store = new LocalStore(join(work, 'backups'));
       const sets = await listSets(
@@ -74,7 +90,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
           `4. verified ${c.name}: ${c.ok ? `OK (sha256 ${c.sha256.slice(0, 16)}…)` : `FAILED: ${c.problem}`}`,
         );
       if (checks.some((c) => !c.ok)) throw new Error('verification failed');
-      const compared = await compareWithOriginal(store, result.setPath, result.objects[0]!.name);
+      const compared = await compareWithOriginal(store, result.setPath, result.objects[0]!.name, site);
       say(
         `5. extracted and compared with the original: ${compared} files identical, excluded cache left out`,
       );
@@ -85,7 +101,12 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
 }
 
 /** Reads the tar back from the store and compares every file with the sample site on disk. */
-async function compareWithOriginal(store: LocalStore, setPath: string, objectName: string): Promise<number> {
+async function compareWithOriginal(
+  store: LocalStore,
+  setPath: string,
+  objectName: string,
+  site: string,
+): Promise<number> {
   const ex = extract();
   let files = 0;
   const mismatches: string[] = [];
@@ -95,7 +116,7 @@ async function compareWithOriginal(store: LocalStore, setPath: string, objectNam
     stream.on('end', () => {
       if (header.type === 'file') {
         files++;
-        readFile(join(SAMPLE_SITE, header.name)).then(
+        readFile(join(site, header.name)).then(
           (orig) => {
             if (!orig.equals(Buffer.concat(chunks))) mismatches.push(header.name);
             next();
@@ -115,7 +136,7 @@ async function compareWithOriginal(store: LocalStore, setPath: string, objectNam
   await store.get(`${setPath}/${objectName}`, decompress);
   decompress.end();
   await done;
-  const expected = await countFiles(SAMPLE_SITE, (p) => !p.startsWith('wp-content/cache/'));
+  const expected = await countFiles(site, (p) => !p.startsWith('wp-content/cache/'));
   if (mismatches.length > 0 || files !== expected) {
     throw new Error(
       `the extracted archive differs from the original (${files} of ${expected} files; different: ${mismatches.join(', ')})`,
