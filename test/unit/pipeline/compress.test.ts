@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
+import { compressesInline, INLINE_MAX_ZSTD_LEVEL } from '../../../src/pipeline/compress.ts';
 import {
   compressionSuffix,
   createCompressor,
@@ -59,6 +60,34 @@ describe('createCompressor / createDecompressor', () => {
     expect(stored.length).toBeGreaterThan(input.length);
     expect(best.length).toBeLessThan(input.length / 4);
   });
+
+  it('compresses zstd up to level 5 on the calling thread, higher levels and gzip on the thread pool', () => {
+    expect(compressesInline(createCompressor('zstd'))).toBe(true);
+    expect(compressesInline(createCompressor('zstd', INLINE_MAX_ZSTD_LEVEL))).toBe(true);
+    expect(compressesInline(createCompressor('zstd', INLINE_MAX_ZSTD_LEVEL + 1))).toBe(false);
+    expect(compressesInline(createCompressor('gzip'))).toBe(false);
+  });
+
+  it.each([1, 3, 19])(
+    'zstd level %i round-trips writes of every size, including one larger than an output buffer',
+    async (level) => {
+      // incompressible 3 MiB in one write: its output fills more than one 1 MiB buffer
+      const input = [randomBytes(3 * MiB), TEXT, randomBytes(10), Buffer.alloc(0), randomBytes(700_000)];
+      const parts: Buffer[] = [];
+      await pipeline(
+        Readable.from(input),
+        createCompressor('zstd', level),
+        new Writable({
+          write(chunk: Buffer, _enc, cb) {
+            parts.push(Buffer.from(chunk));
+            cb();
+          },
+        }),
+      );
+      const back = await collect(Buffer.concat(parts), createDecompressor('zstd'));
+      expect(back.equals(Buffer.concat(input))).toBe(true);
+    },
+  );
 
   it('rejects levels outside the range', () => {
     expect(() => createCompressor('zstd', 0)).toThrow(RangeError);
