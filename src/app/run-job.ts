@@ -121,9 +121,11 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
   // (awaited below; a failure of one still logging in when another failed is not an unhandled rejection)
   for (const o of opening) o.catch(() => {});
   const results: ObjectResult[] = [];
+  let created = false;
   try {
     const first = await (opening[0] as Promise<RemoteStore>);
     await first.mkdirp(setPath);
+    created = true;
     // A pool of workers, one connection each, pulling objects in order.
     const queue = [...input.objects];
     const workers: Promise<void>[] = [];
@@ -197,7 +199,7 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
     const removedStale = await removeStaleSets(first, jobDir, setName, log);
     return { setName, setPath, objects: results, bytes, warnings, removedStale, manifest };
   } catch (err) {
-    if (input.signal?.aborted !== true && stores[0] !== undefined) {
+    if (input.signal?.aborted !== true && created && stores[0] !== undefined) {
       // Nothing of a failed run is published; free the space of its partial objects now (best effort).
       await stores[0]
         .removeTree(setPath)
