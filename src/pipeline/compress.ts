@@ -126,7 +126,6 @@ function compressOnCallingThread(compressor: Transform): void {
   ) => void;
   const defaultFlush = z._defaultFlushFlag;
   const finishFlush = z._finishFlushFlag;
-  const pool = compressorOutputPool;
   z._transform = (chunk, _encoding, callback) => {
     // the last chunk (the empty one _flush sends) ends the frame
     const last = compressor.writableEnded && compressor.writableLength === chunk.byteLength;
@@ -153,15 +152,21 @@ function compressOnCallingThread(compressor: Transform): void {
       }
       if (roomAfter > 0) break;
       // the output buffer is full and zstd has more: go on in a fresh one
-      z._outBuffer = pool.take();
-      z._outOffset = 0;
-      pool.retire(out);
+      nextOutputBuffer(z);
       inOffset += inLength - inAfter;
       inLength = inAfter;
     }
     callback();
   };
   inline.add(compressor);
+}
+
+/** Gives the compressor a fresh output buffer from compressorOutputPool and retires the one it had. */
+function nextOutputBuffer(z: { _outBuffer?: unknown; _outOffset?: unknown }): void {
+  const current = z._outBuffer as Buffer;
+  z._outBuffer = compressorOutputPool.take();
+  z._outOffset = 0;
+  compressorOutputPool.retire(current);
 }
 
 /** Output space kept free beyond the input's length: zstd may also emit a block it held back. */
@@ -188,12 +193,7 @@ function lendOutputBuffers(compressor: Transform): void {
   }
   const transform = z._transform.bind(compressor);
   z._transform = (chunk, encoding, callback) => {
-    const current = z._outBuffer as Buffer;
-    if (pool.size - (z._outOffset as number) < chunk.length + OUTPUT_HEADROOM) {
-      z._outBuffer = pool.take();
-      z._outOffset = 0;
-      pool.retire(current);
-    }
+    if (pool.size - (z._outOffset as number) < chunk.length + OUTPUT_HEADROOM) nextOutputBuffer(z);
     transform(chunk, encoding, callback);
   };
   const push = compressor.push.bind(compressor);

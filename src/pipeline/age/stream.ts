@@ -4,8 +4,8 @@
  * nonce is an 11-byte big-endian counter and a last-chunk flag (1 on the final chunk only). The final
  * chunk may be full; it is empty only when the whole plaintext is empty.
  *
- * Both directions are Transforms holding at most one chunk (plus one input buffer), so back-pressure
- * bounds memory whatever the size. Because the flag is in the nonce, a cut at a chunk boundary, trailing
+ * Both directions are Transforms holding at most one chunk (plus one input buffer; the encryptor also
+ * the output buffer it seals into), so back-pressure bounds memory whatever the size. Because the flag is in the nonce, a cut at a chunk boundary, trailing
  * bytes and swapped chunks all fail authentication; the decryptor tells them apart for the message.
  */
 import { createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
@@ -47,8 +47,8 @@ function open(key: KeyObject, counter: number, last: boolean, sealed: Buffer): B
  */
 class AgeEncryptStream extends Transform {
   private readonly recipients: readonly Recipient[];
-  private started: Promise<void> | undefined;
-  private sealer: ChunkSealer | undefined;
+  /** The header pushed, then the sealer of the payload. */
+  private started: Promise<ChunkSealer> | undefined;
   /** The lent buffer being filled, and how far. */
   private out: Buffer | undefined;
   private outEnd = 0;
@@ -63,10 +63,10 @@ class AgeEncryptStream extends Transform {
       const fileKey = randomBytes(FILE_KEY_BYTES);
       const stanzas: Stanza[] = (await Promise.all(this.recipients.map((r) => r.wrap(fileKey)))).flat();
       const nonce = randomBytes(NONCE_BYTES);
-      this.sealer = new ChunkSealer(payloadKey(fileKey, nonce));
       this.push(Buffer.concat([encodeHeader(stanzas, fileKey), nonce]));
+      return new ChunkSealer(payloadKey(fileKey, nonce));
     })();
-    return this.started.then(() => this.sealer as ChunkSealer);
+    return this.started;
   }
 
   /** Room for `bytes` more in the lent buffer (the full one retired, another taken). */
