@@ -4,8 +4,8 @@
  * back-pressure and takes no consistent snapshot.
  *
  * The password reaches the client through an inherited file descriptor: `--defaults-extra-file=/dev/fd/3`
- * (it must be the first argument). Never argv, never the environment (MYSQL_PWD is removed from the
- * child's environment). Fd 3 is NOT a Node 'pipe': Node creates stdio pipes as socketpairs, and Linux
+ * (it must be the first argument). Never argv, never the environment: the child's environment is built
+ * from an allow-list (./child-env.ts), so neither MYSQL_PWD nor any other secret of the agent reaches it. Fd 3 is NOT a Node 'pipe': Node creates stdio pipes as socketpairs, and Linux
  * refuses open() of /dev/fd/N on a socket (ENXIO). Instead the option file is written 0600 into a fresh
  * 0700 folder (on /dev/shm, a RAM file system, when present), opened, and unlinked before the child
  * starts; the child inherits the open descriptor of a file no longer visible anywhere.
@@ -40,6 +40,7 @@ import {
   whichInPath,
   type MysqlConnectionOptions,
 } from './mysql-command.ts';
+import { childEnv } from './child-env.ts';
 import { DumpScanner, type DumpStats } from './mysql-dump-scan.ts';
 import { WarningList, type BackupSource, type MysqlSourceSummary, type SourceRun } from './types.ts';
 
@@ -79,12 +80,6 @@ function asError(err: unknown): Error {
 
 function asMessage(err: unknown): string {
   return asError(err).message;
-}
-
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.MYSQL_PWD;
-  return env;
 }
 
 /** Keeps the last `limit` bytes written to it. */
