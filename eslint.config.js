@@ -33,6 +33,7 @@ const allBut = (/** @type {string[]} */ allowed) =>
     'notify',
     'logging',
     'restore',
+    'doctor',
   ].filter((f) => !allowed.includes(f));
 
 export default tseslint.config(
@@ -63,6 +64,11 @@ export default tseslint.config(
     'ftp',
     allBut(['ftp']),
     'src/ftp is a standalone FTPS client: it imports nothing from the rest of src/.',
+  ),
+  layer(
+    'doctor',
+    allBut(['doctor', 'ftp', 'domain']),
+    'src/doctor composes src/ftp; it may import src/domain too.',
   ),
   layer('domain', allBut(['domain']), 'src/domain is pure: it imports nothing else from src/.'),
   layer(

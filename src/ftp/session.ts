@@ -2,7 +2,13 @@
  * Opening a logged-in session: connect, AUTH TLS (or implicit TLS), USER/PASS(/ACCT), PBSZ 0 + PROT P
  * (mandatory: no silent clear-text data), FEAT, OPTS UTF8 ON, TYPE I, OPTS HASH. RFC 4217 order.
  */
-import { parseFeatReply, parseHashFeature, parsePwdReply, type Features } from './protocol/index.ts';
+import {
+  parseFeatReply,
+  parseHashFeature,
+  parsePwdReply,
+  type Features,
+  type FtpReply,
+} from './protocol/index.ts';
 import { FtpLoginError, FtpReplyError, FtpTlsError } from './errors.ts';
 import { ControlConnection, type ControlOptions } from './control.ts';
 
@@ -45,47 +51,77 @@ export function loginFailureMessage(
   return lines.join('\n');
 }
 
+/**
+ * Connect and log in: the public steps below, in RFC 4217 order. The doctor (src/doctor) runs the same
+ * steps one by one to report each (as basic-ftp's access() is built from its public steps).
+ */
 export async function openSession(options: ControlOptions, credentials: Credentials): Promise<Session> {
   const { control } = await ControlConnection.open(options);
   try {
     const tlsOn = options.tls !== undefined;
     if (tlsOn && !options.implicitTls) {
-      const auth = await control.request('AUTH', 'TLS');
-      if (auth.code !== 234) {
-        throw new FtpTlsError(
-          `${options.host} refused AUTH TLS (${auth.code} ${auth.message}). If the server speaks implicit FTPS, use ` +
-            `tls: implicit (ftps:// URL, port 990). Plain FTP is only used when a destination says tls: none.`,
-        );
-      }
-      await control.upgradeToTls();
+      await secureControl(control);
     } else if (!tlsOn) {
       options.log.warn(
         `connecting to ${options.host} WITHOUT TLS (tls: none): password and data travel in clear text`,
       );
     }
     await login(control, credentials, tlsOn);
-    if (tlsOn) {
-      await control.expect('PBSZ', '0', (r) => r.code >= 200 && r.code < 300);
-      const prot = await control.request('PROT', 'P');
-      if (prot.code < 200 || prot.code >= 300) {
-        throw new FtpTlsError(
-          `${options.host} refused PROT P (${prot.code} ${prot.message}): data would travel unencrypted, refusing`,
-        );
-      }
-    }
-    const features = parseFeatReply(await control.request('FEAT'));
-    if (features.has('UTF8')) {
-      await control.request('OPTS', 'UTF8 ON'); // failure is harmless
-    }
-    await control.expect('TYPE', 'I', (r) => r.code >= 200 && r.code < 300);
+    if (tlsOn) await protectData(control);
+    const { features } = await readFeatures(control);
+    await binaryMode(control);
     const hash = await chooseHash(control, features);
-    const pwd = await control.request('PWD');
-    const homeDir = pwd.code === 257 ? parsePwdReply(pwd.message) : '/';
+    const homeDir = (await homeDirectory(control)) ?? '/';
     return { control, features, hash, homeDir, startedAt: Date.now() };
   } catch (err) {
     control.destroy();
     throw err;
   }
+}
+
+/** Explicit FTPS: AUTH TLS, then the TLS handshake on the control connection. */
+export async function secureControl(control: ControlConnection): Promise<void> {
+  const auth = await control.request('AUTH', 'TLS');
+  if (auth.code !== 234) {
+    throw new FtpTlsError(
+      `${control.options.host} refused AUTH TLS (${auth.code} ${auth.message}). If the server speaks implicit FTPS, use ` +
+        `tls: implicit (ftps:// URL, port 990). Plain FTP is only used when a destination says tls: none.`,
+    );
+  }
+  await control.upgradeToTls();
+}
+
+/** PBSZ 0 + PROT P: data connections encrypted, or an FtpTlsError (never silent clear-text data). */
+export async function protectData(control: ControlConnection): Promise<void> {
+  const host = control.options.host;
+  const pbsz = await control.request('PBSZ', '0');
+  const prot = pbsz.code >= 200 && pbsz.code < 300 ? await control.request('PROT', 'P') : pbsz;
+  if (prot.code < 200 || prot.code >= 300) {
+    throw new FtpTlsError(
+      `${host} refused ${prot === pbsz ? 'PBSZ 0' : 'PROT P'} (${prot.code} ${prot.message}): data would travel unencrypted, refusing`,
+    );
+  }
+}
+
+/** FEAT (and OPTS UTF8 ON where offered; its failure is harmless). `answered`: FEAT got a 211. */
+export async function readFeatures(
+  control: ControlConnection,
+): Promise<{ features: Features; reply: FtpReply }> {
+  const reply = await control.request('FEAT');
+  const features = parseFeatReply(reply);
+  if (features.has('UTF8')) await control.request('OPTS', 'UTF8 ON');
+  return { features, reply };
+}
+
+/** TYPE I (binary transfers are required). */
+export async function binaryMode(control: ControlConnection): Promise<void> {
+  await control.expect('TYPE', 'I', (r) => r.code >= 200 && r.code < 300);
+}
+
+/** The login folder (PWD), or undefined when the server does not say. */
+export async function homeDirectory(control: ControlConnection): Promise<string | undefined> {
+  const pwd = await control.request('PWD');
+  return pwd.code === 257 ? parsePwdReply(pwd.message) : undefined;
 }
 
 export async function login(

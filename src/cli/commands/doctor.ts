@@ -1,7 +1,7 @@
 /**
  * `ftps-backup doctor <destination|url>`: checks every step from DNS to a write test in the destination
  * root and prints ✓/✗ per step with what to try, a summary and the destination config to use. The probes
- * live in src/ftp/diagnose.ts; this file presents them (text or --json). Exit code 1 when a step failed.
+ * live in src/doctor/; this file presents them (text or --json). Exit code 1 when a step failed.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -9,15 +9,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { resolveSecret, type FtpsDestination, type SecretRef } from '../../config/index.ts';
-import {
-  diagnose,
-  normaliseFingerprint,
-  type DiagnoseOptions,
-  type Diagnosis,
-  type DiagnosisStep,
-  type FtpLogger,
-  type TlsMode,
-} from '../../ftp/index.ts';
+import { diagnose, type DiagnoseOptions, type Diagnosis, type DiagnosisStep } from '../../doctor/index.ts';
+import { normaliseFingerprint, type FtpLogger, type TlsMode } from '../../ftp/index.ts';
 import { addConfigOption, loadCliConfig } from '../config-option.ts';
 import { addFtpOptions, readPassword, type FtpCliOptions } from '../ftp-connect.ts';
 import { parseFtpUrl, UsageError } from '../ftp-url.ts';

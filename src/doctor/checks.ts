@@ -5,9 +5,12 @@
  */
 import { isIP } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
-import { isPrivateOrUnroutable } from './protocol/index.ts';
-import type { PeerInfo, TlsSettings } from './tls.ts';
-import { normaliseFingerprint } from './tls.ts';
+import {
+  isPrivateOrUnroutable,
+  normaliseFingerprint,
+  type PeerInfo,
+  type TlsSettings,
+} from '../ftp/index.ts';
 
 /** ✓ true, ✗ false, a warning, or not applicable / not run. */
 export type StepOutcome = true | false | 'warn' | 'skip';

@@ -4,33 +4,48 @@
  * steps still tell something (an untrusted certificate is still described, with the line that would pin
  * it) and stops where they don't — never sending the password over a connection it does not trust.
  * Nothing here prints; the CLI presents the steps.
+ *
+ * The diagnosis is a list of checks (FTP_CHECKS) run in order on one context: a caller may append its own
+ * (e.g. a job's database privileges) and they report into the same step list.
  */
 import { lookup } from 'node:dns/promises';
 import { connect as netConnect, isIP } from 'node:net';
-import { ControlConnection, type ControlOptions } from './control.ts';
-import { certificateSteps, classifyPasvAddress, type DiagnosisStep } from './diagnose-checks.ts';
-import { dataTlsStep, errorText, Report, type DiagnosisFacts } from './diagnose-report.ts';
-import { writeTest } from './diagnose-write.ts';
-import { FtpError, FtpLoginError, FtpReplyError, FtpTlsError } from './errors.ts';
-import { silentLogger, type FtpLogger } from './log.ts';
 import {
+  ControlConnection,
+  FtpError,
+  FtpLoginError,
+  FtpReplyError,
+  FtpTlsError,
+  chooseHash,
+  download,
+  homeDirectory,
+  login,
+  newServerState,
   parseEpsvReply,
-  parseFeatReply,
   parseHashFeature,
   parseList,
   parseMlsd,
   parsePasvReply,
-  parsePwdReply,
+  protectData,
+  readFeatures,
+  openSession,
+  silentLogger,
+  verifyControlPeer,
+  type ControlOptions,
   type Features,
-} from './protocol/index.ts';
-import { chooseHash, login, openSession, type Session } from './session.ts';
-import { newServerState, type ServerState } from './state.ts';
-import { verifyControlPeer, type TlsSettings } from './tls.ts';
-import { download, type TransferTimeouts } from './transfer.ts';
-import type { TlsMode } from './client.ts';
+  type FtpLogger,
+  type ServerState,
+  type Session,
+  type TlsMode,
+  type TlsSettings,
+  type TransferTimeouts,
+} from '../ftp/index.ts';
+import { certificateSteps, classifyPasvAddress, type DiagnosisStep } from './checks.ts';
+import { dataTlsStep, errorText, Report, type DiagnosisFacts } from './report.ts';
+import { writeTest } from './write-test.ts';
 
-export type { DiagnosisStep, StepOutcome, CertificateFacts } from './diagnose-checks.ts';
-export type { DiagnosisFacts } from './diagnose-report.ts';
+export type { DiagnosisStep, StepOutcome, CertificateFacts } from './checks.ts';
+export type { DiagnosisFacts } from './report.ts';
 
 export interface DiagnoseOptions {
   host: string;
@@ -61,46 +76,102 @@ export interface Diagnosis {
   ok: boolean;
 }
 
-/** Thrown inside diagnose() to end it early; the reason becomes Diagnosis.stoppedBecause. */
-class Stop extends Error {
-  override name = 'Stop';
+/** What the checks share: the options, the step list, the facts, and what earlier checks opened. */
+export interface DoctorContext {
+  readonly opts: DiagnoseOptions;
+  readonly report: Report;
+  readonly facts: DiagnosisFacts;
+  readonly state: ServerState;
+  /** The control connection, once a check opened it (closed by diagnose() at the end). */
+  control?: ControlConnection | undefined;
+  features?: Features | undefined;
+  hash?: Session['hash'];
 }
 
-export async function diagnose(opts: DiagnoseOptions): Promise<Diagnosis> {
-  const report = new Report(opts.onStep);
-  const facts: DiagnosisFacts = { addresses: [], loggedIn: false, features: [] };
-  let control: ControlConnection | undefined;
+/** One check: adds its steps to ctx.report; throws DoctorStop to end the diagnosis there. */
+export interface DoctorCheck {
+  readonly name: string;
+  run(ctx: DoctorContext): Promise<void>;
+}
+
+/** Thrown by a check to end the diagnosis; the reason becomes Diagnosis.stoppedBecause. */
+export class DoctorStop extends Error {
+  override name = 'DoctorStop';
+}
+const Stop = DoctorStop;
+
+/** The connection was not opened by an earlier check (a programming error in the check list). */
+function controlOf(ctx: DoctorContext): ControlConnection {
+  if (ctx.control === undefined) throw new Error('doctor: this check needs the control connection');
+  return ctx.control;
+}
+
+/** The FTPS checks, in order: network, TLS, trust and login, session, passive mode, listing, write test. */
+export const FTP_CHECKS: readonly DoctorCheck[] = [
+  { name: 'network', run: (ctx) => probeNetwork(ctx.opts, ctx.report, ctx.facts) },
+  {
+    name: 'control connection',
+    run: async (ctx) => {
+      ctx.control = await openControl(ctx.opts, ctx.report, ctx.facts);
+    },
+  },
+  { name: 'trust and login', run: (ctx) => trustAndLogin(controlOf(ctx), ctx.opts, ctx.report, ctx.facts) },
+  {
+    name: 'session',
+    run: async (ctx) => {
+      const { features, hash } = await afterLogin(controlOf(ctx), ctx.opts, ctx.report, ctx.facts);
+      ctx.features = features;
+      ctx.hash = hash;
+    },
+  },
+  { name: 'passive mode', run: (ctx) => passive(controlOf(ctx), ctx.report, ctx.facts) },
+  {
+    name: 'listing',
+    run: (ctx) =>
+      listing(controlOf(ctx), ctx.state, ctx.features ?? new Map(), ctx.opts, ctx.report, ctx.facts),
+  },
+  {
+    name: 'write test',
+    run: (ctx) =>
+      writeTest({
+        control: controlOf(ctx),
+        state: ctx.state,
+        timeouts: transferTimeouts(ctx.opts),
+        hash: ctx.hash,
+        hashOffered: hashOffered(ctx.features ?? new Map()),
+        name: ctx.opts.testFileName,
+        report: ctx.report,
+        facts: ctx.facts,
+        reopen: () => reopen(ctx.opts),
+      }),
+  },
+];
+
+/** Runs `checks` (the FTPS checks by default, or those plus a caller's own) and returns the steps. */
+export async function diagnose(
+  opts: DiagnoseOptions,
+  checks: readonly DoctorCheck[] = FTP_CHECKS,
+): Promise<Diagnosis> {
+  const ctx: DoctorContext = {
+    opts,
+    report: new Report(opts.onStep),
+    facts: { addresses: [], loggedIn: false, features: [] },
+    state: newServerState(),
+  };
   let stoppedBecause: string | undefined;
   try {
-    await probeNetwork(opts, report, facts);
-    control = await openControl(opts, report, facts);
-    await trustAndLogin(control, opts, report, facts);
-    const { features, hash } = await afterLogin(control, opts, report, facts);
-    const state = newServerState();
-    await passive(control, report, facts);
-    await listing(control, state, features, opts, report, facts);
-    await writeTest({
-      control,
-      state,
-      timeouts: transferTimeouts(opts),
-      hash,
-      hashOffered: hashOffered(features),
-      name: opts.testFileName,
-      report,
-      facts,
-      reopen: () => reopen(opts),
-    });
+    for (const check of checks) await check.run(ctx);
   } catch (err) {
-    if (!(err instanceof Stop)) throw err;
+    if (!(err instanceof DoctorStop)) throw err;
     stoppedBecause = err.message;
   } finally {
-    await control?.quit();
+    await ctx.control?.quit();
   }
   return {
-    steps: report.steps,
-    facts,
+    steps: ctx.report.steps,
+    facts: ctx.facts,
     ...(stoppedBecause !== undefined ? { stoppedBecause } : {}),
-    ok: report.steps.every((s) => s.ok !== false),
+    ok: ctx.report.steps.every((s) => s.ok !== false),
   };
 }
 
@@ -364,14 +435,15 @@ async function afterLogin(
 ): Promise<AfterLogin> {
   try {
     if (opts.tlsMode !== 'none') {
-      const pbsz = await control.request('PBSZ', '0');
-      const prot = pbsz.code >= 200 && pbsz.code < 300 ? await control.request('PROT', 'P') : pbsz;
-      if (prot.code < 200 || prot.code >= 300) {
+      try {
+        await protectData(control);
+      } catch (err) {
+        if (!(err instanceof FtpTlsError)) throw err;
         report.add({
           id: 'prot',
           ok: false,
           title: 'PBSZ 0 / PROT P',
-          detail: `refused: ${prot.code} ${prot.message}`,
+          detail: err.message,
           hint: 'the server will not encrypt data connections; ftps-backup refuses to send backups in clear text: enable TLS for data on the server',
         });
         throw new Stop('data connections would not be encrypted');
@@ -383,8 +455,7 @@ async function afterLogin(
         detail: 'accepted: data connections are encrypted',
       });
     }
-    const featReply = await control.request('FEAT');
-    const features = parseFeatReply(featReply);
+    const { features, reply: featReply } = await readFeatures(control);
     facts.features = [...features].map(([name, value]) => (value === '' ? name : `${name} ${value}`));
     if (featReply.code === 211) {
       report.add({ id: 'feat', ok: true, title: 'FEAT', detail: facts.features.join(', ') || '(none)' });
@@ -396,7 +467,6 @@ async function afterLogin(
         detail: `not answered (${featReply.code} ${featReply.message}): no MLSD and no server-side hashes`,
       });
     }
-    if (features.has('UTF8')) await control.request('OPTS', 'UTF8 ON');
     const type = await control.request('TYPE', 'I');
     if (type.code < 200 || type.code >= 300) {
       report.add({
@@ -410,8 +480,7 @@ async function afterLogin(
     }
     const hash = await chooseHash(control, features);
     if (hash !== undefined) facts.hash = `${hash.command} ${hash.algorithm}`;
-    const pwd = await control.request('PWD');
-    facts.homeDir = pwd.code === 257 ? parsePwdReply(pwd.message) : undefined;
+    facts.homeDir = await homeDirectory(control);
     const cwd = await control.request('CWD', opts.root);
     if (cwd.code < 200 || cwd.code >= 300) {
       report.add({

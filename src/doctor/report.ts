@@ -1,10 +1,9 @@
 /**
- * The doctor's step log and the facts it gathers, shared by diagnose.ts and diagnose-write.ts; also the
+ * The doctor's step log and the facts it gathers, shared by diagnose.ts and write-test.ts; also the
  * step that says whether data connections resumed the control connection's TLS session.
  */
-import { FtpReplyError, FtpTlsError } from './errors.ts';
-import type { CertificateFacts, DiagnosisStep } from './diagnose-checks.ts';
-import type { ServerState } from './state.ts';
+import { FtpReplyError, FtpTlsError, type ServerState } from '../ftp/index.ts';
+import type { CertificateFacts, DiagnosisStep } from './checks.ts';
 
 export interface DiagnosisFacts {
   addresses: string[];

@@ -6,13 +6,20 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ControlConnection } from './control.ts';
-import type { DiagnosisStep } from './diagnose-checks.ts';
-import { dataTlsStep, errorText, type DiagnosisFacts, type Report } from './diagnose-report.ts';
-import { parseHashReply, parseSizeReply, parseXHashReply } from './protocol/index.ts';
-import type { Session } from './session.ts';
-import type { ServerState } from './state.ts';
-import { TransferRefusedError, download, upload, type TransferTimeouts } from './transfer.ts';
+import {
+  TransferRefusedError,
+  download,
+  parseHashReply,
+  parseSizeReply,
+  parseXHashReply,
+  upload,
+  type ControlConnection,
+  type ServerState,
+  type Session,
+  type TransferTimeouts,
+} from '../ftp/index.ts';
+import type { DiagnosisStep } from './checks.ts';
+import { dataTlsStep, errorText, type DiagnosisFacts, type Report } from './report.ts';
 
 /** Bytes per uploaded part (three parts: STOR, then REST+STOR, then APPE). */
 const PART = 16 * 1024;

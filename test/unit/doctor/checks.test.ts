@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyExpiry, classifyPasvAddress, pinLine } from '../../../src/ftp/diagnose-checks.ts';
+import { classifyExpiry, classifyPasvAddress, pinLine } from '../../../src/doctor/index.ts';
 
 const day = 86_400_000;
 const now = new Date('2026-06-15T12:00:00Z');
