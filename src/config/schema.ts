@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { validate as validateCron, validateDetailed as validateCronDetailed } from 'node-cron';
-import { parseAgeRecipient } from '../domain/index.ts';
+import { expandCronShortcut, parseAgeRecipient } from '../domain/index.ts';
 import { DURATION_HINT, SIZE_HINT, parseByteSize, parseDuration } from './units.ts';
 
 /** Job names, destination names and source labels: they become folder and object names. */
@@ -99,11 +99,14 @@ const CRON_FIELDS: Record<string, string> = {
 };
 
 /** Why node-cron refuses an expression, in our words; undefined when it is valid. */
-export function cronProblem(expr: string): string | undefined {
-  const fields = expr.trim().split(/\s+/);
+export function cronProblem(written: string): string | undefined {
+  const expanded = expandCronShortcut(written);
+  if (!expanded.ok) return expanded.reason;
+  const expr = expanded.expression;
+  const fields = expr.split(/\s+/);
   const shape = 'minute hour day-of-month month day-of-week, with an optional leading seconds field';
-  if (expr.trim() === '' || fields.length < 5 || fields.length > 6) {
-    return `expected a cron expression of 5 or 6 fields (${shape}), got ${showValue(expr)}`;
+  if (expr === '' || fields.length < 5 || fields.length > 6) {
+    return `expected a cron expression of 5 or 6 fields (${shape}) or a shortcut such as @daily, got ${showValue(written)}`;
   }
   if (validateCron(expr)) return undefined;
   const reasons = validateCronDetailed(expr).errors.map((e) => {
@@ -112,7 +115,7 @@ export function cronProblem(expr: string): string | undefined {
       ? `${field} field ${showValue(e.value ?? '')} is not valid`
       : e.message;
   });
-  return `invalid cron expression ${showValue(expr)}: ${reasons.length > 0 ? reasons.join('; ') : `expected ${shape}`}`;
+  return `invalid cron expression ${showValue(written)}: ${reasons.length > 0 ? reasons.join('; ') : `expected ${shape}`}`;
 }
 
 const cron = z
@@ -766,7 +769,7 @@ export const sourceSchema = z.discriminatedUnion('type', [mysqlSourceSchema, dir
 
 const verifyScheduleSchema = strict({
   schedule: cron.describe(
-    "When to verify the job's newest complete set: a cron expression in the job's time zone, run by the daemon.",
+    "When to verify the job's newest complete set: a cron expression or shortcut (@daily, @weekly, …) in the job's time zone, run by the daemon.",
   ),
   mode: z
     .enum(['download', 'server-hash', 'test-restore'])
@@ -789,7 +792,7 @@ export const jobSchema = strict({
   schedule: cron
     .optional()
     .describe(
-      'When to run: a cron expression with 5 fields (or 6, seconds first). Without it the job runs only by hand.',
+      'When to run: a cron expression with 5 fields (or 6, seconds first), or @hourly, @daily (= @midnight), @weekly (Sunday 00:00), @monthly, @yearly (= @annually). Without it the job runs only by hand.',
     ),
   timezone: timeZone.default('UTC').describe('IANA time zone of the schedule (e.g. Europe/Berlin).'),
   destination: z.string().min(1).describe('Name of the destination (a key of destinations in config.yaml).'),

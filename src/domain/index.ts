@@ -1,7 +1,8 @@
 /**
  * src/domain — pure rules shared by the rest of src/: set and object names (set-name.ts), the
  * manifest.json format (manifest.ts), retry delays (retry.ts), retention (retention.ts), restore's
- * path-safety decisions (restore-path.ts) and the bech32 key strings of age (bech32.ts).
+ * path-safety decisions (restore-path.ts), the bech32 key strings of age (bech32.ts) and the cron
+ * shortcuts such as @daily (cron-shortcut.ts).
  *
  * Imports nothing outside this folder and no Node modules: no node:fs/net, no logger, no clock
  * (Date.now(), new Date() without an argument) and no randomness (Math.random()) — time and random
@@ -14,3 +15,4 @@ export * from './retry.ts';
 export * from './retention.ts';
 export * from './bech32.ts';
 export * from './restore-path.ts';
+export * from './cron-shortcut.ts';

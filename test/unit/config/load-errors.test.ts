@@ -178,7 +178,7 @@ const cases: Case[] = [
     },
     expected: [
       '<dir>/jobs/a.yaml:2:11: schedule: invalid cron expression "61 3 * * *": minute field "61" is not valid',
-      '<dir>/jobs/b.yaml:2:11: schedule: expected a cron expression of 5 or 6 fields (minute hour day-of-month month day-of-week, with an optional leading seconds field), got "30 3 * *"',
+      '<dir>/jobs/b.yaml:2:11: schedule: expected a cron expression of 5 or 6 fields (minute hour day-of-month month day-of-week, with an optional leading seconds field) or a shortcut such as @daily, got "30 3 * *"',
     ],
   },
   {

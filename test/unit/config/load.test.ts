@@ -358,7 +358,7 @@ describe('loadConfig: valid configurations', () => {
     });
   });
 
-  it('accepts cron expressions with a seconds field and refuses macros', async () => {
+  it('accepts cron expressions with a seconds field and the cron shortcuts, refuses unknown @words', async () => {
     await withFiles(
       { 'config.yaml': BASE_CONFIG, 'jobs/blog.yaml': BASE_JOB.replace('30 3 * * *', '0 30 3 * * 1-5') },
       async (dir) => {
@@ -367,11 +367,26 @@ describe('loadConfig: valid configurations', () => {
       },
     );
     await withFiles(
-      { 'config.yaml': BASE_CONFIG, 'jobs/blog.yaml': BASE_JOB.replace('30 3 * * *', '@daily') },
+      { 'config.yaml': BASE_CONFIG, 'jobs/blog.yaml': BASE_JOB.replace('30 3 * * *', '@weekly') },
       async (dir) => {
-        const err = await configError(() => loadConfig(join(dir, 'config.yaml'), { env }));
-        expect(err.problems.map((p) => [p.path, p.line])).toEqual([['schedule', 2]]);
+        const c = await loadConfig(join(dir, 'config.yaml'), { env });
+        // Kept as written (status shows it); the scheduler expands it through the domain table.
+        expect(c.jobs[0]?.schedule).toBe('@weekly');
       },
     );
+    for (const [written, message] of [
+      ['@reboot', /@reboot is not supported/],
+      ['@Daily', /unknown cron shortcut "@Daily": expected one of @hourly, @daily/],
+      ['@every 5m', /unknown cron shortcut "@every 5m"/],
+    ] as const) {
+      await withFiles(
+        { 'config.yaml': BASE_CONFIG, 'jobs/blog.yaml': BASE_JOB.replace('"30 3 * * *"', `'${written}'`) },
+        async (dir) => {
+          const err = await configError(() => loadConfig(join(dir, 'config.yaml'), { env }));
+          expect(err.problems.map((p) => [p.path, p.line])).toEqual([['schedule', 2]]);
+          expect(err.problems[0]?.message).toMatch(message);
+        },
+      );
+    }
   });
 });

@@ -81,6 +81,47 @@ describe('schedule arithmetic (node-cron matcher, time zones)', () => {
     expect(previousRun(m, new Date('2026-11-22T02:30:00Z'))?.toISOString()).toBe('2026-11-21T02:30:00.000Z');
   });
 
+  it('expands cron shortcuts in the job time zone', () => {
+    const at = (schedule: string, after: string, timezone = 'Europe/Berlin') =>
+      nextRun(cronMatcher({ ...nightly, schedule, timezone }), new Date(after))?.toISOString();
+    // 2026-11-22 is a Sunday; Berlin is UTC+1 in winter, UTC+2 in summer.
+    expect(at('@hourly', '2026-11-22T10:20:00Z')).toBe('2026-11-22T11:00:00.000Z');
+    expect(at('@daily', '2026-11-22T10:00:00Z')).toBe('2026-11-22T23:00:00.000Z');
+    expect(at('@midnight', '2026-11-22T10:00:00Z')).toBe('2026-11-22T23:00:00.000Z');
+    expect(at('@weekly', '2026-11-22T10:00:00Z')).toBe('2026-11-28T23:00:00.000Z');
+    expect(at('@monthly', '2026-11-22T10:00:00Z')).toBe('2026-11-30T23:00:00.000Z');
+    expect(at('@yearly', '2026-11-22T10:00:00Z')).toBe('2026-12-31T23:00:00.000Z');
+    expect(at('@annually', '2026-06-01T00:00:00Z', 'UTC')).toBe('2027-01-01T00:00:00.000Z');
+    expect(at('@yearly', '2027-01-01T00:00:00Z', 'UTC')).toBe('2028-01-01T00:00:00.000Z');
+    expect(at('@monthly', '2026-06-15T00:00:00Z')).toBe('2026-06-30T22:00:00.000Z');
+    const weekly = cronMatcher({ ...nightly, schedule: '@weekly', timezone: 'UTC' });
+    expect(previousRun(weekly, new Date('2026-11-25T12:00:00Z'))?.toISOString()).toBe(
+      '2026-11-22T00:00:00.000Z',
+    );
+    expect(() => cronMatcher({ ...nightly, schedule: '@reboot' })).toThrow(/@reboot is not supported/);
+    // Fields node-cron keeps as text (last day, last Friday) are not pre-checked: nothing is skipped.
+    expect(at('0 0 L * *', '2026-11-22T10:00:00Z', 'UTC')).toBe('2026-11-30T00:00:00.000Z');
+    expect(at('0 0 * * 5L', '2026-11-22T10:00:00Z', 'UTC')).toBe('2026-11-27T00:00:00.000Z');
+  });
+
+  it('the hourly pre-check skips no matching minute (odd offsets, DST changes)', { timeout: 30_000 }, () => {
+    // Each start is a Sunday with a DST change somewhere: EU spring, Lord Howe (30 min) spring, US autumn.
+    const starts = ['2026-03-29T00:10:00Z', '2026-10-04T00:50:00Z', '2026-11-01T03:59:00Z'];
+    for (const timezone of ['Europe/Berlin', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'America/St_Johns']) {
+      for (const schedule of ['30 2 * * *', '45 1,2,3 * * 0', '15 */10 * * * *', '@weekly']) {
+        const fast = cronMatcher({ ...nightly, schedule, timezone });
+        const { mayMatchHour, ...slow } = fast; // without the pre-check: every minute is asked
+        expect(mayMatchHour).toBeDefined();
+        for (const s of starts) {
+          const at = new Date(s);
+          const got = [nextRun(fast, at, 1), previousRun(fast, new Date(at.getTime() + 86_400_000), 1)];
+          const want = [nextRun(slow, at, 1), previousRun(slow, new Date(at.getTime() + 86_400_000), 1)];
+          expect([timezone, schedule, s, got]).toEqual([timezone, schedule, s, want]);
+        }
+      }
+    }
+  });
+
   it('handles six-field expressions with seconds', () => {
     const m = cronMatcher({ ...nightly, schedule: '15 */10 * * * *', timezone: 'UTC' });
     expect(nextRun(m, new Date('2026-11-22T10:00:20Z'))?.toISOString()).toBe('2026-11-22T10:10:15.000Z');
