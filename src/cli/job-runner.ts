@@ -32,10 +32,16 @@ export async function runConfiguredJob(
     input.signal = signal;
     if (onObjectProgress !== undefined) input.onObjectProgress = onObjectProgress;
     const result = await runJob(input);
-    jobLog.info(
-      `job ${job.name}: OK — set ${result.setName}, ${result.objects.length} objects, ${formatBytes(result.bytes)}` +
-        (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''),
-    );
+    const summary = `set ${result.setName}, ${result.objects.length} objects, ${formatBytes(result.bytes)}`;
+    if (result.warnings.length === 0) jobLog.info(`job ${job.name}: OK — ${summary}`);
+    else {
+      jobLog.warn(
+        `job ${job.name}: WARNING — ${summary}, published with ${result.warnings.length} warning(s):`,
+      );
+      for (const w of result.warnings.slice(0, 50)) jobLog.warn(`  ${w}`);
+      if (result.warnings.length > 50) jobLog.warn(`  … and ${result.warnings.length - 50} more`);
+    }
+    // after a warning too: retention never removes the newest set without warnings (src/domain/retention)
     await rotate(input, job, jobLog);
     return result;
   };
@@ -60,7 +66,7 @@ export async function runConfiguredJob(
   if (result !== undefined) {
     report = {
       ...started,
-      outcome: 'success',
+      outcome: result.warnings.length > 0 ? 'warning' : 'success',
       finishedAt: new Date(),
       set: result.setName,
       bytes: result.bytes,

@@ -3,7 +3,7 @@
  * composition root that builds concrete objects. One small file per command.
  *
  * Exit codes: 0 success; 1 the operation failed; 2 usage or configuration error; 3 could not connect,
- * log in or trust the server.
+ * log in or trust the server; 4 (`run`) every set was published but at least one with warnings.
  */
 import { Command, CommanderError } from 'commander';
 import { FtpConnectionError, FtpLoginError, FtpTimeoutError, FtpTlsError } from '../ftp/index.ts';
@@ -12,7 +12,7 @@ import { VERSION } from './version.ts';
 import { UsageError } from './ftp-url.ts';
 import type { CliContext } from './context.ts';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, connect: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, connect: 3, warning: 4 } as const;
 
 export interface MainIo {
   stdin?: NodeJS.ReadStream;
@@ -91,9 +91,14 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const e = err instanceof Error ? err : new Error(String(err));
+    // not an error: every set was published, some with warnings (said by the run itself)
+    const warned = e.name === 'JobsWarnedError';
     const [first, ...rest] = e.message.split('\n');
-    ctx.log.error(`${first ?? e.name}`);
-    for (const line of rest) ctx.log.error(line);
+    for (const line of [first ?? e.name, ...rest]) {
+      if (warned) ctx.log.warn(line);
+      else ctx.log.error(line);
+    }
+    if (warned) return EXIT.warning;
     if (e instanceof UsageError || e.name === 'ConfigError') return EXIT.usage;
     if (
       e instanceof FtpLoginError ||

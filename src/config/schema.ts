@@ -419,11 +419,13 @@ function httpUrl(secret: boolean) {
     .meta({ 'x-kind': 'URL' });
 }
 
-const NOTIFY_ON = ['failure', 'success', 'always'] as const;
+const NOTIFY_ON = ['failure', 'warning', 'success', 'always'] as const;
 const notifyOn = z
   .enum(NOTIFY_ON)
   .default('failure')
-  .describe('Which outcomes send it: failure (default), success or always.');
+  .describe(
+    'Which outcomes send it: failure (default: failures and warnings — a set published with something missing is a problem too), warning (warnings only), success (successes only) or always.',
+  );
 const notifyTimeout = (d: string) =>
   duration().prefault(d).describe('Time allowed for each attempt (connection, request and answer).');
 const notifyRetries = z

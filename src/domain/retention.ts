@@ -26,6 +26,10 @@
  * Safety rails:
  * - An empty policy (every rule undefined or 0) throws: refusing to prune with an empty retention policy.
  * - The newest complete set that is not in the future is always kept ("newest complete set").
+ * - The newest complete set whose manifest had no warnings (`warnings: 0`) is always kept too ("newest
+ *   set without warnings"): a run that published a set with files or tables missing must not push out
+ *   the last set known to be whole, however many warned sets follow it. Sets whose warnings are unknown
+ *   (`warnings` undefined: the manifest was not read) are passed over by this rule, not trusted.
  * - A complete set in the future (time > now: a clock that was or is wrong) is kept and not counted by the
  *   policy, so it can never push the real newest sets out of keepLast and friends.
  * - An incomplete set (no manifest) never counts. It is removed only when it is older than the grace
@@ -50,6 +54,8 @@ export interface RetentionSet {
   time: Date;
   /** True when the set has its manifest.json. */
   complete: boolean;
+  /** How many warnings its manifest carries; undefined when not known (not read). */
+  warnings?: number | undefined;
 }
 
 export interface RetentionResult {
@@ -222,6 +228,9 @@ export function applyRetention(
   }
   const newest = counted[0];
   if (newest !== undefined) keepFor(newest, 'newest complete set');
+  const newestClean = counted.find((s) => s.warnings === 0);
+  if (newestClean !== undefined && newestClean !== newest)
+    keepFor(newestClean, 'newest set without warnings');
 
   const result: RetentionResult = { keep: [], remove: [], ignoredIncomplete: [] };
   for (const s of sorted) {

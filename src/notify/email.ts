@@ -29,6 +29,8 @@ export function emailSubject(r: JobReport): string {
   if (r.task === 'verify') {
     return `ftps-backup: verification of job ${r.job} ${r.outcome === 'success' ? 'passed' : 'FAILED'} on ${r.host}`;
   }
+  if (r.outcome === 'warning')
+    return `ftps-backup: WARNING: job ${r.job} on ${r.host}: set published with ${r.warnings.length} warning(s)`;
   return r.outcome === 'success'
     ? `ftps-backup: job ${r.job} succeeded on ${r.host}`
     : `ftps-backup: job ${r.job} FAILED on ${r.host}`;

@@ -1,11 +1,12 @@
 /**
  * healthchecks: pings to a healthchecks.io-style check (https://healthchecks.io/docs/http_api/):
  * `<url>/start` when the job starts (the check measures the run time), `<url>` after a success and
- * `<url>/fail` after a failure, each POSTed with the end of the job's log as body. The URL is the
+ * `<url>/fail` after a failure or a warning (a set published with something missing must not look
+ * green), each POSTed with the end of the job's log as body — after a warning, the warnings first. The URL is the
  * credential (anyone holding it can ping), so it is named only by its origin.
  */
 import { httpDeadline, sendHttp, type HttpDeps } from './http.ts';
-import type { Notifier } from './types.ts';
+import type { JobReport, Notifier } from './types.ts';
 
 export interface HealthchecksSettings {
   url: string;
@@ -36,8 +37,18 @@ export function healthchecksNotifier(s: HealthchecksSettings, deps: HttpDeps): N
     deadlineMs: httpDeadline(s.timeoutMs, s.retries),
     wants: () => true,
     start: (job) => ping('/start', `job ${job.job} started on ${job.host}`),
-    finish: (r) => ping(r.outcome === 'success' ? '' : '/fail', r.logTail),
+    finish: (r) => ping(r.outcome === 'success' ? '' : '/fail', pingBody(r)),
   };
+}
+
+/** The ping body: after a warning, the warnings come first (the log tail may have scrolled past them). */
+export function pingBody(r: JobReport): string {
+  if (r.outcome !== 'warning' || r.warnings.length === 0) return r.logTail;
+  const head = [`WARNING: job ${r.job} published set ${r.set ?? '?'} with ${r.warnings.length} warning(s):`];
+  const shown = r.warnings.slice(0, 20).map((w) => `- ${w}`);
+  if (r.warnings.length > 20) shown.push(`… and ${r.warnings.length - 20} more`);
+  const lead = [...head, ...shown, ''].join('\n');
+  return `${truncateUtf8Start(lead, PING_BODY_LIMIT / 2)}\n${truncateUtf8Start(r.logTail, PING_BODY_LIMIT / 2 - 1)}`;
 }
 
 /** The last `limit` bytes of a text as UTF-8, cut at a line start when one is near. */

@@ -10,6 +10,7 @@ export { emailNotifier, emailSubject, emailText, type EmailSettings } from './em
 export {
   healthchecksNotifier,
   PING_BODY_LIMIT,
+  pingBody,
   truncateUtf8Start,
   type HealthchecksSettings,
 } from './healthchecks.ts';

@@ -1,7 +1,8 @@
 /** What a channel is told about a run, and what every channel is to the dispatcher. */
 
-export type NotifyOn = 'failure' | 'success' | 'always';
-export type Outcome = 'success' | 'failure';
+export type NotifyOn = 'failure' | 'warning' | 'success' | 'always';
+/** `warning`: a set was published but something is not as it should be (see JobReport.warnings). */
+export type Outcome = 'success' | 'warning' | 'failure';
 
 export interface JobStart {
   job: string;
@@ -12,7 +13,7 @@ export interface JobStart {
 export interface JobReport extends JobStart {
   outcome: Outcome;
   finishedAt: Date;
-  /** Only after a success. */
+  /** Only after a success or a warning. */
   set?: string | undefined;
   bytes?: number | undefined;
   objects?: number | undefined;
@@ -56,8 +57,14 @@ export class NotifyError extends Error {
   }
 }
 
+/**
+ * Whether a channel set to `on` is sent a run that ended with `outcome`. `failure` (the default) also
+ * takes warnings: whoever set a channel up to hear about problems must hear about a set that was
+ * published with files or tables missing. `warning` takes warnings only, `success` successes only.
+ */
 export function wantsOutcome(on: NotifyOn, outcome: Outcome): boolean {
-  return on === 'always' || on === outcome;
+  if (on === 'always' || on === outcome) return true;
+  return on === 'failure' && outcome === 'warning';
 }
 
 /** Seconds between start and end, to the millisecond. */

@@ -6,7 +6,7 @@ export {
   type JobOutcome,
   type Trigger,
 } from './scheduler.ts';
-export { StateStore, HISTORY_LIMIT, taskOf, type RunRecord } from './state.ts';
+export { StateStore, HISTORY_LIMIT, WARNINGS_KEPT, published, taskOf, type RunRecord } from './state.ts';
 export { acquireJobLock, type JobLock, type LockHolder } from './lock.ts';
 export { previousRun, nextRun, type CronMatcher } from './times.ts';
 export { cronTrigger, cronMatcher } from './cron.ts';

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../logging/index.ts';
 import { acquireJobLock } from './lock.ts';
-import type { RunRecord, StateStore } from './state.ts';
+import { WARNINGS_KEPT, type RunRecord, type StateStore } from './state.ts';
 import { previousRun, type CronMatcher } from './times.ts';
 
 export interface ScheduledJob {
@@ -22,6 +22,8 @@ export interface ScheduledJob {
 export interface JobOutcome {
   bytes: number;
   set: string;
+  /** A published set with warnings is recorded as outcome `warning`. */
+  warnings?: readonly string[];
 }
 
 export interface Trigger {
@@ -68,7 +70,8 @@ export class Scheduler {
       if ((job.task ?? 'backup') !== 'backup') continue; // verification is not caught up
       const prev = previousRun(this.deps.matcher(job), this.deps.now());
       if (prev === undefined) continue;
-      const last = await this.deps.state.lastSuccess(job.name);
+      // a run that published a set with warnings ran: it is reported, not repeated at every start
+      const last = await this.deps.state.lastPublished(job.name);
       if (last === undefined || new Date(last.start).getTime() < prev.getTime()) {
         this.deps.log.info(
           `job ${job.name}: the run scheduled for ${prev.toISOString()} was missed (last success: ${last?.start ?? 'never'}); running it now`,
@@ -205,14 +208,16 @@ export async function runLocked(
   }
   try {
     const outcome = await run(signal);
+    const warnings = outcome.warnings ?? [];
     await state.record(job, {
       start,
       end: now().toISOString(),
-      outcome: 'success',
+      outcome: warnings.length > 0 ? 'warning' : 'success',
       trigger,
       ...tagged,
       bytes: outcome.bytes,
       set: outcome.set,
+      ...(warnings.length > 0 ? { warnings: keptWarnings(warnings) } : {}),
     });
     return outcome;
   } catch (err) {
@@ -229,4 +234,10 @@ export async function runLocked(
   } finally {
     await lock.release();
   }
+}
+
+/** The first WARNINGS_KEPT warnings, and a line saying how many more there were. */
+function keptWarnings(warnings: readonly string[]): string[] {
+  if (warnings.length <= WARNINGS_KEPT) return [...warnings];
+  return [...warnings.slice(0, WARNINGS_KEPT), `… and ${warnings.length - WARNINGS_KEPT} more (see the log)`];
 }

@@ -13,14 +13,23 @@ export const HISTORY_LIMIT = 50;
 export interface RunRecord {
   start: string;
   end: string;
-  outcome: 'success' | 'failure' | 'skipped' | 'cancelled';
+  /**
+   * `warning`: a set was published but something is not as it should be (files or a database skipped, a
+   * set that shrank against the previous one); `warnings` says what.
+   */
+  outcome: 'success' | 'warning' | 'failure' | 'skipped' | 'cancelled';
   trigger: 'schedule' | 'catch-up' | 'manual';
   /** What ran: a backup (the default, also for records written before verification existed) or a verify. */
   task?: 'backup' | 'verify';
   bytes?: number;
   set?: string;
   error?: string;
+  /** After a `warning` outcome: what was not as it should be (at most WARNINGS_KEPT). */
+  warnings?: string[];
 }
+
+/** Warnings kept in one history record (the manifest and the log have them all). */
+export const WARNINGS_KEPT = 20;
 
 export class StateStore {
   readonly dir: string;
@@ -56,10 +65,20 @@ export class StateStore {
     await rename(tmp, file);
   }
 
-  /** The last successful backup (verification runs are not backups). */
+  /** The last successful backup (verification runs are not backups; a warning is not a success). */
   async lastSuccess(job: string): Promise<RunRecord | undefined> {
     return (await this.history(job)).filter((r) => r.outcome === 'success' && taskOf(r) === 'backup').at(-1);
   }
+
+  /** The last backup that published a set (a success or a warning): what catch-up looks at. */
+  async lastPublished(job: string): Promise<RunRecord | undefined> {
+    return (await this.history(job)).filter((r) => published(r) && taskOf(r) === 'backup').at(-1);
+  }
+}
+
+/** A run that published a set: `success` or `warning`. */
+export function published(r: RunRecord): boolean {
+  return r.outcome === 'success' || r.outcome === 'warning';
 }
 
 export function taskOf(r: RunRecord): 'backup' | 'verify' {

@@ -50,7 +50,7 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
         const job = config.jobs.find((j) => j.name === name);
         if (job === undefined) throw new Error(`job ${name} is no longer in the configuration`);
         const r = await runConfiguredJob(config, job, ctx.env, ctx.log, redactor, signal);
-        return { bytes: r.bytes, set: r.setName };
+        return { bytes: r.bytes, set: r.setName, warnings: r.warnings };
       },
       runVerify: (name, signal) => {
         const job = config.jobs.find((j) => j.name === name);

@@ -14,6 +14,11 @@ export class JobsFailedError extends Error {
   override name = 'JobsFailedError';
 }
 
+/** Every job published its set, at least one with warnings: `run` exits 4 (EXIT.warning). */
+export class JobsWarnedError extends Error {
+  override name = 'JobsWarnedError';
+}
+
 export function registerRun(program: Command, ctx: CliContext): void {
   addConfigOption(
     program
@@ -60,7 +65,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
             'manual',
             async (signal) => {
               result = await runConfiguredJob(config, job, ctx.env, ctx.log, redactor, signal, progress);
-              return { bytes: result.bytes, set: result.setName };
+              return { bytes: result.bytes, set: result.setName, warnings: result.warnings };
             },
             abort.signal,
           );
@@ -85,12 +90,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
               ? {
                   job: r.job,
                   ok: true,
+                  outcome: r.result.warnings.length > 0 ? 'warning' : 'success',
                   set: r.result.setName,
                   bytes: r.result.bytes,
                   objects: r.result.manifest.objects,
                   warnings: r.result.warnings,
                 }
-              : r,
+              : { ...r, outcome: r.skipped === true ? 'skipped' : 'failure' },
           ),
           null,
           2,
@@ -102,6 +108,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
     if (failed.length > 0) {
       throw new JobsFailedError(
         `${failed.length} of ${results.length} job(s) did not complete: ${failed.map((f) => f.job).join(', ')}`,
+      );
+    }
+    // any failure wins (above); else any warning → exit 4
+    const warned = results.filter((r) => r.ok && r.result.warnings.length > 0);
+    if (warned.length > 0) {
+      throw new JobsWarnedError(
+        `${warned.length} of ${results.length} job(s) published a set with warnings: ${warned.map((w) => w.job).join(', ')}`,
       );
     }
   });

@@ -51,7 +51,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const last =
         r.last === null
           ? 'never run'
-          : `${r.last.outcome} at ${r.last.end}${r.last.bytes !== undefined ? ` (${formatBytes(r.last.bytes)}, set ${r.last.set ?? '?'})` : ''}${r.last.error !== undefined ? `: ${r.last.error}` : ''}`;
+          : `${r.last.outcome} at ${r.last.end}${r.last.bytes !== undefined ? ` (${formatBytes(r.last.bytes)}, set ${r.last.set ?? '?'})` : ''}${r.last.error !== undefined ? `: ${r.last.error}` : ''}${r.last.warnings !== undefined && r.last.warnings.length > 0 ? `: ${r.last.warnings.length} warning(s): ${r.last.warnings.join('; ')}` : ''}`;
       const next =
         r.next === null ? 'not scheduled (run by hand)' : `next ${r.next} (${r.schedule} ${r.timezone})`;
       ctx.stdout.write(`${r.job}: last ${last}; ${next}\n`);

@@ -29,6 +29,8 @@ const nameOf = (t: number): string => new Date(t).toISOString().replace(/[-:]/g,
 
 const c = (name: string): RetentionSet => ({ name, time: at(name), complete: true });
 const inc = (name: string): RetentionSet => ({ name, time: at(name), complete: false });
+/** A complete set whose manifest carries `warnings` warnings. */
+const w = (name: string, warnings: number): RetentionSet => ({ ...c(name), warnings });
 
 /** Complete sets every `step` ms from `first` to `last` (inclusive), oldest first. */
 function series(first: string, last: string, step: number): RetentionSet[] {
@@ -96,6 +98,51 @@ interface Case {
 }
 
 const cases: Case[] = [
+  // --- sets published with warnings ---
+  {
+    title: 'keepLast 2 after three warned runs keeps the newest set without warnings',
+    sets: [w(A22, 1), w(A21, 2), w(A20, 1), w(A19, 0), w(A18, 0)],
+    policy: { keepLast: 2 },
+    now: NOW_A,
+    keep: [A22, A21, A19],
+    remove: [A20, A18],
+    reasons: { [A22]: ['last #1', 'newest complete set'], [A19]: ['newest set without warnings'] },
+  },
+  {
+    title: 'a clean newest set needs no second reason',
+    sets: [w(A22, 0), w(A21, 0), w(A20, 3)],
+    policy: { keepLast: 1 },
+    now: NOW_A,
+    keep: [A22],
+    remove: [A21, A20],
+    reasons: { [A22]: ['last #1', 'newest complete set'] },
+  },
+  {
+    title: 'sets whose warnings are unknown are passed over, not trusted',
+    sets: [w(A22, 2), c(A21), w(A20, 0), c(A19)],
+    policy: { keepLast: 1 },
+    now: NOW_A,
+    keep: [A22, A20],
+    remove: [A21, A19],
+    reasons: { [A20]: ['newest set without warnings'] },
+  },
+  {
+    title: 'every set warned: only the policy and the newest complete set keep',
+    sets: [w(A22, 1), w(A21, 1), w(A20, 1)],
+    policy: { keepLast: 1 },
+    now: NOW_A,
+    keep: [A22],
+    remove: [A21, A20],
+  },
+  {
+    title: 'a clean set in the future is not the newest set without warnings',
+    sets: [w('20261123T031500Z', 0), w(A22, 1), w(A21, 0), w(A20, 0)],
+    policy: { keepLast: 1 },
+    now: NOW_A,
+    keep: ['20261123T031500Z', A22, A21],
+    remove: [A20],
+    reasons: { [A21]: ['newest set without warnings'] },
+  },
   // --- one rule at a time ---
   {
     title: 'keepLast 3',

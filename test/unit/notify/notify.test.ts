@@ -9,12 +9,15 @@ import {
   LogTail,
   notifyFinish,
   notifyStart,
+  pingBody,
   teeLogger,
   truncateUtf8Start,
   webhookPayload,
   type JobReport,
   type Notifier,
+  type NotifyOn,
   type Outcome,
+  wantsOutcome,
 } from '../../../src/notify/index.ts';
 
 const startedAt = new Date('2025-03-01T03:30:00.000Z');
@@ -83,6 +86,67 @@ describe('webhookPayload', () => {
       objects: null,
       error: 'environment variable FTPS_PASSWORD is not set',
     });
+  });
+});
+
+const warned: JobReport = {
+  ...success,
+  outcome: 'warning',
+  warnings: [
+    'files-site.tar.zst: cannot open file /srv/site/wp-config.php: EACCES',
+    'db-shop: table `orders`: rows fell from 120 to 0',
+  ],
+};
+
+describe('wantsOutcome', () => {
+  it.each([
+    ['failure', 'failure', true],
+    ['failure', 'warning', true],
+    ['failure', 'success', false],
+    ['warning', 'warning', true],
+    ['warning', 'failure', false],
+    ['warning', 'success', false],
+    ['success', 'success', true],
+    ['success', 'warning', false],
+    ['success', 'failure', false],
+    ['always', 'warning', true],
+    ['always', 'failure', true],
+    ['always', 'success', true],
+  ] as const)('on: %s, outcome %s → %s', (on: NotifyOn, outcome: Outcome, sent: boolean) => {
+    expect(wantsOutcome(on, outcome)).toBe(sent);
+  });
+});
+
+describe('warnings on every channel', () => {
+  it('webhook: outcome warning with the set and the warnings', () => {
+    expect(webhookPayload(warned)).toMatchObject({
+      outcome: 'warning',
+      set: '20250301T033000Z',
+      warnings: warned.warnings,
+      error: null,
+    });
+  });
+
+  it('e-mail: the subject says WARNING and how many', () => {
+    expect(emailSubject(warned)).toBe(
+      'ftps-backup: WARNING: job blog on web1: set published with 2 warning(s)',
+    );
+    expect(emailText(warned)).toContain('Outcome:  warning');
+    expect(emailText(warned)).toContain('- db-shop: table `orders`: rows fell from 120 to 0');
+  });
+
+  it('healthchecks: the ping body opens with the warnings, then the log tail; a success sends the tail only', () => {
+    expect(pingBody(warned)).toBe(
+      [
+        'WARNING: job blog published set 20250301T033000Z with 2 warning(s):',
+        '- files-site.tar.zst: cannot open file /srv/site/wp-config.php: EACCES',
+        '- db-shop: table `orders`: rows fell from 120 to 0',
+        '',
+        'line 1',
+        'line 2',
+      ].join('\n'),
+    );
+    expect(pingBody(success)).toBe('line 1\nline 2');
   });
 });
 

@@ -181,6 +181,23 @@ describe('Scheduler', () => {
     ]);
   });
 
+  it('records a run that published a set with warnings as outcome warning, with the first warnings', async () => {
+    const warnings = Array.from({ length: 25 }, (_, i) => `site: cannot open file /srv/f${i}: EACCES`);
+    const { scheduler, fires, deps } = setup({
+      runJob: () => Promise.resolve({ bytes: 5, set: 'S', warnings }),
+    });
+    await scheduler.start([nightly]);
+    fires.get('blog')!();
+    await scheduler.idle();
+    await scheduler.stop();
+    const [rec] = await deps.state.history('blog');
+    expect(rec).toMatchObject({ outcome: 'warning', set: 'S', bytes: 5 });
+    expect(rec!.warnings).toEqual([...warnings.slice(0, 20), '… and 5 more (see the log)']);
+    // a warning published a set (catch-up does not repeat it) but is not a success
+    expect(await deps.state.lastSuccess('blog')).toBeUndefined();
+    expect((await deps.state.lastPublished('blog'))?.set).toBe('S');
+  });
+
   it('skips a run while the same job is still running', async () => {
     const gate = deferred<JobOutcome>();
     const { scheduler, calls } = setup({ runJob: (name) => (calls.push(name), gate.promise) });
@@ -251,6 +268,18 @@ describe('Scheduler', () => {
     await fresh.scheduler.start([nightly]);
     await fresh.scheduler.stop();
     expect(fresh.calls).toEqual([]);
+
+    const warned = setup({ catchUpMissed: true });
+    await warned.deps.state.record('blog', {
+      start: '2026-11-22T02:30:05.000Z',
+      end: 'x',
+      outcome: 'warning',
+      trigger: 'schedule',
+      warnings: ['w'],
+    });
+    await warned.scheduler.start([nightly]);
+    await warned.scheduler.stop();
+    expect(warned.calls).toEqual([]);
   });
 
   it('waits a random delay before a scheduled run', async () => {
