@@ -1,15 +1,22 @@
 /**
- * Runs a command as a child process and measures wall time and peak RSS. Peak RSS is read from
- * /proc/<pid>/status VmHWM (the kernel's high-water mark, monotonic) every 20 ms; the last sample taken
- * before the process exits is reported, so a peak in the final 20 ms could be missed.
+ * Runs a command as a child process and measures wall time, CPU time and peak RSS. The command runs under
+ * GNU time (/usr/bin/time), which reports the user+sys CPU seconds of the command and of every process it
+ * waited for (a shell pipeline's stages too) and the peak RSS of the command (getrusage's
+ * ru_maxrss: exact, no sampling; for a shell, its largest process). The sum over the process tree is sampled from /proc/<pid>/status VmHWM
+ * every 20 ms (the last sample before each process exits is kept, so a peak in its final 20 ms could be
+ * missed).
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface Measurement {
   seconds: number;
-  /** Peak RSS of the process itself (its VmHWM). */
+  /** Peak RSS of the process itself (ru_maxrss). */
   peakRssBytes: number;
+  /** User + system CPU seconds of the command and every process it waited for. */
+  cpuSeconds: number;
   /** Sum of the peak RSS of the process and every descendant seen (for shell pipelines; an upper bound). */
   treePeakRssBytes: number;
   /** CPU seconds the whole machine spent busy while the command ran (every process: the server too). */
@@ -69,8 +76,12 @@ export function measure(
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const busyAtStart = machineBusySeconds();
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
-    let peak = 0;
+    const timeDir = mkdtempSync(join(tmpdir(), 'bench-time-'));
+    const timeFile = join(timeDir, 'time');
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, command, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env,
+    });
     const peaks = new Map<number, number>();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
@@ -78,8 +89,6 @@ export function measure(
     });
     const timer = setInterval(() => {
       if (child.pid === undefined) return;
-      const v = vmHwm(child.pid);
-      if (v !== undefined && v > peak) peak = v;
       for (const pid of descendants(child.pid)) {
         const h = vmHwm(pid);
         if (h !== undefined && h > (peaks.get(pid) ?? 0)) peaks.set(pid, h);
@@ -91,11 +100,17 @@ export function measure(
     });
     child.on('exit', (code) => {
       clearInterval(timer);
-      let tree = peak;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      let tree = 0;
       for (const v of peaks.values()) tree += v;
+      // The last line of GNU time's output: "<user> <sys> <max RSS in KiB>" (a line before it may say
+      // the command exited with a non-zero status).
+      const times = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)?.split(' ').map(Number) ?? [];
+      rmSync(timeDir, { recursive: true, force: true });
       resolve({
-        seconds: Number(process.hrtime.bigint() - started) / 1e9,
-        peakRssBytes: peak,
+        seconds,
+        peakRssBytes: (times[2] ?? 0) * 1024,
+        cpuSeconds: (times[0] ?? 0) + (times[1] ?? 0),
         treePeakRssBytes: tree,
         machineCpuSeconds: machineBusySeconds() - busyAtStart,
         code,

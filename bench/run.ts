@@ -1,8 +1,13 @@
 /** `npm run bench -- <name>`: runs one benchmark (default: all). Benchmarks print; they never assert. */
 import { benchUpload } from './upload.ts';
 import { benchBackup } from './backup.ts';
+import { benchSets } from './sets.ts';
 
-const benches: Record<string, () => Promise<void>> = { upload: benchUpload, backup: benchBackup };
+const benches: Record<string, () => Promise<void>> = {
+  upload: benchUpload,
+  backup: benchBackup,
+  sets: benchSets,
+};
 const wanted = process.argv.slice(2);
 for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
   const fn = benches[name];

@@ -19,7 +19,7 @@ export async function listSets(stores: StoreFactory, root: string, job: string):
     for (const entry of await store.list(jobDir)) {
       const time = entry.type === 'dir' ? parseSetName(entry.name) : undefined;
       if (time === undefined) continue; // foreign files and folders are not ours
-      const inside = await store.list(`${jobDir}/${entry.name}`);
+      const inside = await store.listSmall(`${jobDir}/${entry.name}`);
       const files = inside.filter((e) => e.type === 'file');
       out.push({
         name: entry.name,

@@ -437,7 +437,7 @@ async function removeStaleSets(
   const removed: string[] = [];
   for (const entry of await store.list(jobDir)) {
     if (entry.type !== 'dir' || !isSetName(entry.name) || entry.name >= current) continue;
-    const inside = await store.list(`${jobDir}/${entry.name}`);
+    const inside = await store.listSmall(`${jobDir}/${entry.name}`);
     if (inside.some((e) => e.name === 'manifest.json' && e.type === 'file')) continue;
     log.info(`removing incomplete set ${entry.name} left by an earlier failed run`);
     await store.removeTree(`${jobDir}/${entry.name}`);

@@ -15,6 +15,7 @@ import {
   parseMlsd,
   parsePwdReply,
   parseSizeReply,
+  parseStatListing,
   parseXHashReply,
   type ListEntry,
 } from './protocol/index.ts';
@@ -360,6 +361,32 @@ export class FtpsClient {
     });
   }
 
+  /**
+   * The entries of a folder that holds few entries (a set: its objects and manifest.json), over the
+   * control connection with `STAT <folder>` when the server answers that with a listing (ProFTPD,
+   * vsftpd), else like list(). One command instead of EPSV + a data connection with its TLS handshake
+   * + MLSD (measured on ProFTPD: about 15× less wall time and CPU per folder). The reply is bounded by the
+   * control connection's reply cap (64 KiB), so this is only for small folders. Paths that STAT could
+   * read as options or patterns (a leading '-', spaces, glob characters) always go to list().
+   */
+  async listSmall(path: string): Promise<ListEntry[]> {
+    if (this.state.statListing === false || !/^\/[\w./-]*$/.test(path)) return this.list(path);
+    const answer = await this.run('STAT', async (s) => {
+      const r = await s.control.request('STAT', path);
+      // 4xx/5xx: no such folder, or STAT with a path refused; list() tells which.
+      if (r.code < 200 || r.code >= 300) return 'refused' as const;
+      return parseStatListing(r.message, new Date()) ?? ('not a listing' as const);
+    });
+    if (typeof answer !== 'string') {
+      this.state.statListing = true;
+      return answer;
+    }
+    // A 2xx that is not a listing: a server without STAT listings (Pure-FTPd), unless it listed before
+    // (then it is a folder that does not exist: vsftpd's empty status).
+    if (answer === 'not a listing' && this.state.statListing === undefined) this.state.statListing = false;
+    return this.list(path);
+  }
+
   private async fetchText(s: Session, verb: string, arg: string | undefined): Promise<string> {
     const max = this.opts.maxListingBytes ?? 16 * 1024 * 1024;
     const chunks: Buffer[] = [];
@@ -382,7 +409,7 @@ export class FtpsClient {
 
   /** Removes a folder with everything in it (used for our own sets only). */
   async removeTree(path: string): Promise<void> {
-    const entries = await this.list(path);
+    const entries = await this.listSmall(path);
     for (const e of entries) {
       const child = `${path.replace(/\/+$/, '')}/${e.name}`;
       if (e.type === 'dir') await this.removeTree(child);

@@ -7,6 +7,8 @@ export interface ServerState {
   restartAllowed: boolean | undefined;
   /** MLSD works (FEAT lists MLST and it did not fail). */
   mlsd: boolean | undefined;
+  /** STAT <folder> answers with a listing on the control connection (see FtpsClient.listSmall). */
+  statListing?: boolean | undefined;
   /** TLS of the newest data connection (what the doctor reports). */
   lastDataTls?: { protocol: string; cipher: string; reused: boolean } | undefined;
 }

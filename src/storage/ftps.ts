@@ -1,6 +1,6 @@
 /** The FTPS store: RemoteStore over our own FtpsClient (verified, resumable uploads). */
 import type { Writable } from 'node:stream';
-import { FtpReplyError, FtpsClient, type FtpsClientOptions } from '../ftp/index.ts';
+import { FtpReplyError, FtpsClient, type FtpsClientOptions, type ListEntry } from '../ftp/index.ts';
 import type {
   PutResult,
   RemoteStore,
@@ -23,9 +23,17 @@ export class FtpsStore implements RemoteStore {
     return this.client.mkdirp(path);
   }
 
-  async list(path: string): Promise<StoreEntry[]> {
+  list(path: string): Promise<StoreEntry[]> {
+    return this.entries(path, (p) => this.client.list(p));
+  }
+
+  listSmall(path: string): Promise<StoreEntry[]> {
+    return this.entries(path, (p) => this.client.listSmall(p));
+  }
+
+  private async entries(path: string, read: (path: string) => Promise<ListEntry[]>): Promise<StoreEntry[]> {
     try {
-      const entries = await this.client.list(path);
+      const entries = await read(path);
       return entries.map((e) => ({
         name: e.name,
         type: e.type === 'file' ? 'file' : e.type === 'dir' ? 'dir' : 'other',

@@ -56,6 +56,10 @@ export class LocalStore implements RemoteStore {
     return out;
   }
 
+  listSmall(path: string): Promise<StoreEntry[]> {
+    return this.list(path);
+  }
+
   async put(
     path: string,
     source: ReplayableSource,

@@ -15,7 +15,7 @@
 // pure-ftpd.ts (options), mariadb.ts (users and grants).
 export type { FtpServerInfo, FtpServerKind, MariadbInfo, ProftpdVariant, RunningServer } from './types.ts';
 export { serverAvailability, testServersDir, type Availability, type ServerKind } from './availability.ts';
-export { startProftpd } from './proftpd.ts';
+export { proftpdCommandLog, startProftpd } from './proftpd.ts';
 export { startVsftpd } from './vsftpd.ts';
 export { startPureFtpd } from './pure-ftpd.ts';
 export { startMariadb, mariadbQuery, writeMariadbDefaultsFile, BACKUP_GRANTS } from './mariadb.ts';

@@ -17,7 +17,7 @@
 // start" path is exercised on a real server. DigestEngine is off except in (a) (mod_digest is loaded in every
 // variant).
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { binaries, proftpdModulePath } from './availability.ts';
 import { randomSecret, sha512Crypt } from './common.ts';
 import { FTP_TEST_USER, LOOPBACK, NOBODY, startFtpServer, type FtpPrepareContext } from './ftp-common.ts';
@@ -95,6 +95,9 @@ function proftpdConfig(ctx: FtpPrepareContext, variant: ProftpdVariant): string 
     `PassivePorts ${ctx.passive.min} ${ctx.passive.max}`,
     `SystemLog ${f('proftpd.log')}`,
     `TransferLog ${f('xferlog')}`,
+    // Every command's verb, one a line (no arguments: no password in a log); tests count round trips.
+    'LogFormat verbs "%m"',
+    `ExtendedLog ${f('commands.log')} ALL verbs`,
     'WtmpLog off',
     'TLSEngine on',
     'TLSRequired on',
@@ -105,6 +108,11 @@ function proftpdConfig(ctx: FtpPrepareContext, variant: ProftpdVariant): string 
     ...variantDirectives[variant].lines,
     '',
   ].join('\n');
+}
+
+/** The file where a ProFTPD started by startProftpd logs the verb of every command it received. */
+export function proftpdCommandLog(info: FtpServerInfo): string {
+  return join(dirname(info.logFile), 'commands.log');
 }
 
 export async function startProftpd(variant: ProftpdVariant): Promise<RunningServer<FtpServerInfo>> {

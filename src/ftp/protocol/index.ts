@@ -30,5 +30,12 @@ export {
   parseTimeVal,
   parseXHashReply,
 } from './values.ts';
-export { parseDosListLine, parseList, parseMlsd, parseMlsdLine, parseUnixListLine } from './listing.ts';
+export {
+  parseDosListLine,
+  parseList,
+  parseMlsd,
+  parseMlsdLine,
+  parseStatListing,
+  parseUnixListLine,
+} from './listing.ts';
 export type { ListEntry } from './listing.ts';

@@ -335,3 +335,33 @@ export function parseList(text: string, now: Date, utcOffsetMinutes = 0): ListEn
   }
   return out;
 }
+
+// ------------------------------------------------------------------------------------------------ STAT
+
+/**
+ * The entries of a folder from the text of a `STAT <folder>` reply (RFC 959 §4.1.3: the listing comes
+ * over the control connection, no data connection). ProFTPD answers `212-Status of /x:` and vsftpd
+ * `213-Status follows:`, then `ls -la` lines (ProFTPD indents them by one space), then `End of status`.
+ * The reply counts as a listing of the folder only when it has the folder's own `.` line: Pure-FTPd
+ * answers STAT with a path by `213-STAT` / `213 End.` whatever the folder holds, and vsftpd answers a
+ * missing folder with an empty status. Undefined then (the caller lists over a data connection instead).
+ * Lines that are not `ls -l` lines throw FtpProtocolError, as in parseList.
+ */
+export function parseStatListing(message: string, now: Date, utcOffsetMinutes = 0): ListEntry[] | undefined {
+  const body = lines(message)
+    .slice(1, -1)
+    .map((l) => l.trimStart());
+  if (!body.some((l) => l.startsWith('d') && unixLine(l, now, utcOffsetMinutes) === SKIP && / \.$/.test(l))) {
+    return undefined;
+  }
+  const out: ListEntry[] = [];
+  for (const line of body) {
+    if (line === '' || TOTAL_LINE.test(line)) continue;
+    const r = unixLine(line, now, utcOffsetMinutes);
+    if (r === undefined) {
+      throw new FtpProtocolError(`Unrecognised line in a STAT listing: ${excerpt(line)}`);
+    }
+    if (r !== SKIP) out.push(r);
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import {
   parseList,
   parseMlsd,
   parseMlsdLine,
+  parseStatListing,
   parseUnixListLine,
 } from '../../../src/ftp/protocol/index.ts';
 import type { ListEntry } from '../../../src/ftp/protocol/index.ts';
@@ -412,5 +413,62 @@ describe('parseList', () => {
     const started = performance.now();
     expect(() => parseList(line, NOW)).toThrow(FtpProtocolError);
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('parseStatListing', () => {
+  const now = new Date(Date.UTC(2026, 11, 3, 21, 0));
+  // Reply texts as the real servers sent them for STAT of a folder holding a file with a space in its
+  // name, manifest.json and a sub-folder (test/integration/list-sets.test.ts runs them for real).
+  const cases: Array<{ server: string; message: string; names: string[] | undefined }> = [
+    {
+      server: 'ProFTPD (212, lines indented by one space)',
+      message:
+        'Status of /set 1:\n drwxr-xr-x   3 ftpsbt   ftpsbt       4096 Dec  3 20:15 .\n drwxr-xr-x   3 ftpsbt   ftpsbt       4096 Dec  3 20:15 ..\n -rw-r--r--   1 ftpsbt   ftpsbt          3 Dec  3 20:15 manifest.json\n drwxr-xr-x   2 ftpsbt   ftpsbt       4096 Dec  3 20:15 sub\n -rw-r--r--   1 ftpsbt   ftpsbt          5 Dec  3 20:15 x y.tar.zst\nEnd of status',
+      names: ['manifest.json', 'sub', 'x y.tar.zst'],
+    },
+    {
+      server: 'vsftpd (213, numeric owners)',
+      message:
+        'Status follows:\ndrwxr-xr-x    3 999      995          4096 Dec 03 20:15 .\ndrwxr-xr-x    3 999      995          4096 Dec 03 20:15 ..\n-rw-r--r--    1 999      995             3 Dec 03 20:15 manifest.json\ndrwxr-xr-x    2 999      995          4096 Dec 03 20:15 sub\n-rw-r--r--    1 999      995             5 Dec 03 20:15 x y.tar.zst\nEnd of status',
+      names: ['manifest.json', 'sub', 'x y.tar.zst'],
+    },
+    {
+      server: 'vsftpd, a folder that does not exist',
+      message: 'Status follows:\nEnd of status',
+      names: undefined,
+    },
+    { server: 'Pure-FTPd (no listing whatever the path)', message: 'STAT\nEnd.', names: undefined },
+    {
+      server: 'a listing without the folder itself (a file, or no -a)',
+      message: 'Status of /f:\n -rw-r--r--   1 u   g   3 Dec  3 20:15 manifest.json\nEnd of status',
+      names: undefined,
+    },
+    {
+      server: 'an empty folder',
+      message:
+        'Status of /e:\n drwxr-xr-x   2 u   g   4096 Dec  3 20:15 .\n drwxr-xr-x   3 u   g   4096 Dec  3 20:15 ..\nEnd of status',
+      names: [],
+    },
+  ];
+  for (const c of cases) {
+    it(`reads ${c.server}`, () => {
+      expect(parseStatListing(c.message, now)?.map((e) => e.name)).toEqual(c.names);
+    });
+  }
+
+  it('keeps types and sizes', () => {
+    const entries = parseStatListing(cases[0]!.message, now);
+    expect(entries?.map((e) => [e.type, e.size])).toEqual([
+      ['file', 3],
+      ['dir', 4096],
+      ['file', 5],
+    ]);
+  });
+
+  it('refuses a line it cannot read instead of returning a shorter listing', () => {
+    const message =
+      'Status of /x:\n drwxr-xr-x   2 u   g   4096 Dec  3 20:15 .\n something else\nEnd of status';
+    expect(() => parseStatListing(message, now)).toThrow(/Unrecognised line in a STAT listing/);
   });
 });

@@ -30,6 +30,7 @@ describe('src/ftp/protocol public API', () => {
         'parsePwdReply',
         'parseReplies',
         'parseSizeReply',
+        'parseStatListing',
         'parseTimeVal',
         'parseUnixListLine',
         'parseXHashReply',
