@@ -11,12 +11,35 @@
  * - Modes (see restoredMode) and mtimes for files and symlinks are set at once; folders stay 0700
  *   while things are written into them and their mode and mtime are returned, to be applied once the
  *   tree is in its final place.
+ * - File-system calls are synchronous, as GNU tar's are: each async call is a round trip through
+ *   libuv's thread pool, and a file costs five of them (open, write, fchmod, futimes, close). Measured
+ *   on 30,000 small files: 21.7 s with async calls (the main thread idle 13 s of it, waiting for the
+ *   pool), against 2.8 s for `curl | zstd -d | tar -x`. The extraction blocks the event loop for one
+ *   input chunk's entries at a time (the download waits in the socket meanwhile).
  */
-import { lstat, mkdir, open, symlink, lutimes } from 'node:fs/promises';
+import {
+  closeSync,
+  constants as fsConstants,
+  fchmodSync,
+  futimesSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  symlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { entryPath, restoredMode } from '../domain/index.ts';
+
+/** O_EXCL: never an existing file; O_NOFOLLOW: never through a symlink at the name itself. */
+const CREATE_NEW = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW;
+
+function writeAll(fd: number, chunk: Buffer): void {
+  for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at, chunk.length - at);
+}
 
 export class HostileArchiveError extends Error {
   override name = 'HostileArchiveError';
@@ -65,17 +88,17 @@ export function extractTar(
   const known = new Set<string>([root]);
 
   /** Makes sure every parent of `parts` is a real folder we may write into, creating missing ones. */
-  const parents = async (parts: string[], name: string): Promise<void> => {
+  const parents = (parts: string[], name: string): void => {
     let path = root;
     for (let i = 0; i < parts.length - 1; i++) {
       path = join(path, parts[i] as string);
       if (known.has(path)) continue;
       let st;
       try {
-        st = await lstat(path);
+        st = lstatSync(path);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        await mkdir(path, { mode: 0o700 });
+        mkdirSync(path, { mode: 0o700 });
         known.add(path);
         continue;
       }
@@ -112,11 +135,11 @@ export function extractTar(
     }
     if (type === 'directory') {
       if (parts.length > 0) {
-        await parents(parts, header.name);
+        parents(parts, header.name);
         try {
-          await mkdir(path, { mode: 0o700 });
+          mkdirSync(path, { mode: 0o700 });
         } catch (err) {
-          const st = await lstat(path).catch(() => undefined);
+          const st = lstatSync(path, { throwIfNoEntry: false });
           if (st === undefined || !st.isDirectory() || st.isSymbolicLink()) throw clash(header.name, err);
         }
         known.add(path);
@@ -127,33 +150,38 @@ export function extractTar(
       return;
     }
     if (type === 'file' || type === 'contiguous-file') {
-      await parents(parts, header.name);
-      const handle = await open(path, 'wx', 0o600).catch((err: unknown) => {
+      parents(parts, header.name);
+      let fd: number;
+      try {
+        fd = openSync(path, CREATE_NEW, 0o600);
+      } catch (err) {
         throw clash(header.name, err);
-      });
+      }
       try {
         for await (const chunk of body) {
-          await handle.write(chunk);
+          writeAll(fd, chunk);
           result.bytes += chunk.length;
         }
-        await handle.chmod(restoredMode(header.mode, 0o644, asRoot));
-        if (header.mtime !== undefined) await handle.utimes(header.mtime, header.mtime);
+        fchmodSync(fd, restoredMode(header.mode, 0o644, asRoot));
+        if (header.mtime !== undefined) futimesSync(fd, header.mtime, header.mtime);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
       result.files++;
       return;
     }
     if (type === 'symlink') {
-      await parents(parts, header.name);
+      parents(parts, header.name);
       const target = header.linkname ?? '';
       if (target === '' || target.includes('\u0000')) {
         throw new HostileArchiveError(`${object}: symlink "${header.name}" has an unusable target`);
       }
-      await symlink(target, path).catch((err: unknown) => {
+      try {
+        symlinkSync(target, path);
+      } catch (err) {
         throw clash(header.name, err);
-      });
-      if (header.mtime !== undefined) await lutimes(path, header.mtime, header.mtime);
+      }
+      if (header.mtime !== undefined) lutimesSync(path, header.mtime, header.mtime);
       result.symlinks++;
       for await (const _ of body);
       return;
