@@ -2,11 +2,13 @@
 import { benchUpload } from './upload.ts';
 import { benchBackup } from './backup.ts';
 import { benchSets } from './sets.ts';
+import { benchSmallFiles } from './small-files.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   upload: benchUpload,
   backup: benchBackup,
   sets: benchSets,
+  'small-files': benchSmallFiles,
 };
 const wanted = process.argv.slice(2);
 for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
