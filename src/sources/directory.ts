@@ -25,10 +25,9 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import ignore, { type Ignore } from 'ignore';
-import { pack as tarPack, type Pack } from 'tar-stream';
 import { readBufferPool } from '../pipeline/index.ts';
 import { nodeDirectoryFs, type DirectoryFs, type EntryStats, type ReadableFile } from './directory-fs.ts';
-import { buildTarHeader, PackBridge, type TarHeader } from './tar-output.ts';
+import { buildTarHeader, paddingAfter, TarOutput } from './tar-output.ts';
 import { WarningList, type BackupSource, type DirectorySourceSummary, type SourceRun } from './types.ts';
 
 export interface DirectorySourceOptions {
@@ -138,9 +137,10 @@ export function createDirectorySource(opts: DirectorySourceOptions): BackupSourc
 }
 
 function openRun(settings: Settings, signal: AbortSignal | undefined): SourceRun {
-  const pack = tarPack();
-  const bridge = new PackBridge(pack);
-  const stream = bridge.stream;
+  // One output buffer holds a read and its header (the same size as the read pool's buffers); at least
+  // 64 KiB when a test asks for tiny reads.
+  const output = new TarOutput(Math.max(settings.chunkSize + 1, 64 * 1024));
+  const stream = output.stream;
   let failure: Error | undefined;
   const fail = (err: unknown): void => {
     failure ??= asError(err);
@@ -151,7 +151,7 @@ function openRun(settings: Settings, signal: AbortSignal | undefined): SourceRun
   };
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  const walker = new TarWalker(settings, pack, bridge, () => {
+  const walker = new TarWalker(settings, output, () => {
     if (failure !== undefined) return failure;
     return stream.destroyed
       ? new Error(`directory source "${settings.label}": output stream closed`)
@@ -181,12 +181,9 @@ interface Frame {
   index: number;
 }
 
-type Sink = ReturnType<Pack['entry']>;
-
 class TarWalker {
   private readonly settings: Settings;
-  private readonly pack: Pack;
-  private readonly bridge: PackBridge;
+  private readonly out: TarOutput;
   private readonly stopped: () => Error | undefined;
   private readonly warnings: WarningList;
   private matcher: Ignore | undefined;
@@ -198,10 +195,9 @@ class TarWalker {
   private excluded = 0;
   private sliceStart = performance.now();
 
-  constructor(settings: Settings, pack: Pack, bridge: PackBridge, stopped: () => Error | undefined) {
+  constructor(settings: Settings, out: TarOutput, stopped: () => Error | undefined) {
     this.settings = settings;
-    this.pack = pack;
-    this.bridge = bridge;
+    this.out = out;
     this.stopped = stopped;
     this.warnings = new WarningList(settings.onWarning);
   }
@@ -219,10 +215,12 @@ class TarWalker {
         cause: err,
       });
     }
-    await this.addVoid(buildTarHeader('./', rootStats, 'directory'));
+    this.out.header(buildTarHeader('./', rootStats, 'directory'));
     const stack: Frame[] = [{ abs: root, rel: '', names: rootNames, index: 0 }];
     while (stack.length > 0) {
-      await this.pace();
+      const wait = this.pace();
+      if (wait !== undefined) await wait;
+      this.checkStopped();
       const frame = stack[stack.length - 1];
       if (frame === undefined) break;
       const name = frame.names[frame.index++];
@@ -240,20 +238,21 @@ class TarWalker {
         continue;
       }
       if (stats.isDirectory()) {
-        const child = await this.enterFolder(abs, rel, stats);
+        const child = this.enterFolder(abs, rel, stats);
         if (child !== undefined) stack.push(child);
       } else if (this.isExcluded(rel)) {
         continue;
       } else if (stats.isFile()) {
-        await this.addFile(abs, rel, stats);
+        const more = this.addFile(abs, rel, stats);
+        if (more !== undefined) await more;
       } else if (stats.isSymbolicLink()) {
-        await this.addSymlink(abs, rel, stats);
+        this.addSymlink(abs, rel, stats);
       } else {
         this.warn(`${abs}: ${kindOf(stats)} skipped`);
       }
     }
     this.checkStopped();
-    this.pack.finalize();
+    this.out.finish();
     return {
       kind: 'directory',
       label,
@@ -267,17 +266,18 @@ class TarWalker {
     };
   }
 
-  /** Waits while the consumer is behind, yields after a slice of synchronous work, stops if asked. */
-  private async pace(): Promise<void> {
-    const gate = this.bridge.gate();
-    if (gate !== undefined) {
-      await gate;
+  /**
+   * Undefined while the walk may go on at once; otherwise a promise that settles once the consumer
+   * caught up, or after a yield to the event loop when a slice of synchronous work is over. The caller
+   * checks checkStopped() afterwards.
+   */
+  private pace(): Promise<void> | undefined {
+    const gate = this.out.gate();
+    const now = performance.now();
+    if (gate === undefined && now - this.sliceStart < SLICE_MS) return undefined;
+    return (gate ?? new Promise<void>((resolve) => setImmediate(resolve))).then(() => {
       this.sliceStart = performance.now();
-    } else if (performance.now() - this.sliceStart >= SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      this.sliceStart = performance.now();
-    }
-    this.checkStopped();
+    });
   }
 
   private checkStopped(): void {
@@ -332,7 +332,7 @@ class TarWalker {
     return names;
   }
 
-  private async enterFolder(abs: string, rel: string, stats: EntryStats): Promise<Frame | undefined> {
+  private enterFolder(abs: string, rel: string, stats: EntryStats): Frame | undefined {
     if (this.isExcluded(`${rel}/`)) return undefined;
     const { marker, fs: walkerFs } = this.settings;
     if (marker !== undefined && exists(walkerFs, join(abs, marker))) {
@@ -347,12 +347,12 @@ class TarWalker {
       return undefined;
     }
     const names = this.decodeNames(abs, raw);
-    await this.addVoid(buildTarHeader(`./${rel}/`, stats, 'directory'));
+    this.out.header(buildTarHeader(`./${rel}/`, stats, 'directory'));
     this.dirs++;
     return { abs, rel, names, index: 0 };
   }
 
-  private async addSymlink(abs: string, rel: string, stats: EntryStats): Promise<void> {
+  private addSymlink(abs: string, rel: string, stats: EntryStats): void {
     let target: Buffer;
     try {
       target = this.settings.fs.readlink(abs);
@@ -365,11 +365,17 @@ class TarWalker {
       this.warn(`${abs}: symlink target is not valid UTF-8 (skipped)`);
       return;
     }
-    await this.addVoid(buildTarHeader(`./${rel}`, stats, 'symlink', linkname));
+    this.out.header(buildTarHeader(`./${rel}`, stats, 'symlink', linkname));
     this.symlinks++;
   }
 
-  private async addFile(abs: string, rel: string, stats: EntryStats): Promise<void> {
+  /**
+   * Archives one file. A file smaller than half a read is read in place, right after its header, into
+   * the output buffer (one read asking for one byte more than lstat said: a file that grew shows it at
+   * no extra cost); a bigger one in reads of the chunk size, waiting for the consumer between reads
+   * (the returned promise; undefined when the file was archived at once).
+   */
+  private addFile(abs: string, rel: string, stats: EntryStats): Promise<void> | undefined {
     let file: ReadableFile;
     try {
       file = this.settings.fs.open(abs);
@@ -377,32 +383,59 @@ class TarWalker {
       if (errorCode(err) === 'ELOOP') {
         // replaced by a symlink since lstat (O_NOFOLLOW refused it)
         this.warn(`file changed while reading: ${abs} (skipped)`);
-        return;
+        return undefined;
       }
       this.unreadable(abs, err, 'open file');
-      return;
+      return undefined;
     }
+    let closeNow = true;
     try {
-      const { sink, done } = this.entry(buildTarHeader(`./${rel}`, stats, 'file'));
-      await this.copyContent(file, sink, stats.size, abs);
-      sink.end(null); // streamx: end(data) with no data
-      await done;
-      this.files++;
-      this.bytes += stats.size;
-    } finally {
-      try {
-        file.close();
-      } catch {
-        // nothing left to do with it
+      this.out.header(buildTarHeader(`./${rel}`, stats, 'file'));
+      if (stats.size * 2 < this.settings.chunkSize) {
+        this.copySmall(file, stats.size, abs);
+      } else {
+        closeNow = false;
+        return this.copyContent(file, stats.size, abs).finally(() => closeQuietly(file));
       }
+    } finally {
+      if (closeNow) closeQuietly(file);
     }
+    return undefined;
+  }
+
+  private counted(size: number): void {
+    this.files++;
+    this.bytes += size;
+  }
+
+  /** A small file straight into the output buffer: exactly `size` bytes, then the padding. */
+  private copySmall(file: ReadableFile, size: number, abs: string): void {
+    const padded = size + paddingAfter(size);
+    const [buffer, at] = this.out.reserve(Math.max(padded, size + 1));
+    let got = 0;
+    let readError: unknown;
+    try {
+      for (;;) {
+        const n = file.read(buffer, at + got, size + 1 - got, got);
+        if (n === 0) break;
+        got += n;
+        if (got > size) break;
+      }
+    } catch (err) {
+      readError = err;
+    }
+    const kept = Math.min(got, size);
+    buffer.fill(0, at + kept, at + padded);
+    this.out.commit(padded);
+    this.report(abs, size, kept, readError, got !== size);
+    this.counted(size);
   }
 
   /**
    * Writes exactly `size` bytes of `file` into the entry: short reads are padded with zeros, extra
    * bytes are cut, and either case is reported as a changed file.
    */
-  private async copyContent(file: ReadableFile, sink: Sink, size: number, abs: string): Promise<void> {
+  private async copyContent(file: ReadableFile, size: number, abs: string): Promise<void> {
     const { chunkSize } = this.settings;
     let position = 0;
     let changed = false;
@@ -411,8 +444,7 @@ class TarWalker {
       const remaining = size - position;
       // the last read asks for one byte more than expected: a file that grew shows it at no extra cost
       const want = remaining <= chunkSize ? remaining + 1 : chunkSize;
-      // big reads use the shared read pool (compression gives the buffers back); small ones stay small
-      const buffer = want * 2 >= chunkSize ? readBufferPool(chunkSize + 1).take() : Buffer.allocUnsafe(want);
+      const buffer = readBufferPool(chunkSize + 1).take();
       let got: number;
       try {
         got = file.read(buffer, 0, want, position);
@@ -428,19 +460,21 @@ class TarWalker {
         changed = true; // grew
         got = remaining;
       }
-      await this.write(sink, got === buffer.length ? buffer : buffer.subarray(0, got));
+      this.out.bytes(got === buffer.length ? buffer : buffer.subarray(0, got));
       position += got;
+      const wait = this.out.gate();
+      if (wait !== undefined) await wait;
+      this.checkStopped();
     }
-    if (size === 0) {
-      try {
-        const probe = Buffer.alloc(1);
-        if (file.read(probe, 0, 1, 0) > 0) changed = true;
-      } catch (err) {
-        readError = err;
-      }
-    }
+    this.report(abs, size, position, readError, changed);
+    this.out.zeros(size - position + paddingAfter(size));
+    this.counted(size);
+  }
+
+  /** The warning (or, onUnreadable 'fail', the error) for a file that could not be read as it was. */
+  private report(abs: string, size: number, read: number, readError: unknown, changed: boolean): void {
     if (readError !== undefined) {
-      const message = `${abs}: read error after ${position} of ${size} bytes: ${errorCode(readError) ?? asError(readError).message}`;
+      const message = `${abs}: read error after ${read} of ${size} bytes: ${errorCode(readError) ?? asError(readError).message}`;
       if (this.settings.onUnreadable === 'fail') {
         throw new Error(`directory source "${this.settings.label}": ${message}`, { cause: readError });
       }
@@ -448,56 +482,13 @@ class TarWalker {
     } else if (changed) {
       this.warn(`file changed while reading: ${abs}`);
     }
-    while (position < size) {
-      const pad = Buffer.alloc(Math.min(chunkSize, size - position));
-      await this.write(sink, pad);
-      position += pad.length;
-    }
   }
+}
 
-  /** Starts an entry; `done` settles when tar-stream has written it (or failed). */
-  private entry(header: TarHeader): { sink: Sink; done: Promise<void> } {
-    let settle: { resolve: () => void; reject: (err: Error) => void } | undefined;
-    const done = new Promise<void>((resolve, reject) => {
-      settle = { resolve, reject };
-    });
-    done.catch(() => {}); // awaited by the caller unless an earlier step throws
-    const sink = this.pack.entry(header, (err) => {
-      if (err) settle?.reject(err);
-      else settle?.resolve();
-    });
-    // when the pack is destroyed, tar-stream destroys the open entry with the same error; it reaches
-    // the walker through `done` and write(), so the entry's 'error' event needs no other listener
-    sink.on('error', () => {});
-    return { sink, done };
-  }
-
-  private async addVoid(header: TarHeader): Promise<void> {
-    const { done } = this.entry(header);
-    await done;
-  }
-
-  /** Writes one chunk, waiting for 'drain' when the entry stream is full. */
-  private write(sink: Sink, chunk: Buffer): Promise<void> | undefined {
-    if (sink.destroying || sink.destroyed) {
-      return Promise.reject(this.stopped() ?? new Error('tar entry closed'));
-    }
-    if (sink.write(chunk)) return undefined;
-    return new Promise<void>((resolve, reject) => {
-      const cleanup = (): void => {
-        sink.off('drain', onDrain);
-        sink.off('close', onClose);
-      };
-      const onDrain = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onClose = (): void => {
-        cleanup();
-        reject(this.stopped() ?? new Error('tar entry closed'));
-      };
-      sink.on('drain', onDrain);
-      sink.on('close', onClose);
-    });
+function closeQuietly(file: ReadableFile): void {
+  try {
+    file.close();
+  } catch {
+    // nothing left to do with it
   }
 }

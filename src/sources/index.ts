@@ -10,7 +10,7 @@
  *   types.ts            the port (BackupSource, SourceRun, SourceSummary)
  *   directory.ts        the directory source: the walk, excludes, changed and unreadable files
  *   directory-fs.ts     its file-system seam (synchronous calls, like GNU tar's)
- *   tar-output.ts       tar headers (PAX where ustar ends) and the tar-stream → Node stream bridge
+ *   tar-output.ts       tar headers (PAX where ustar ends) and the archive writer (TarOutput)
  *   child-env.ts        the environment of every child process (an allow-list, never the agent's secrets)
  *   mysql.ts            the mysql source: spawning the client, the fd-3 password file, the verdict
  *   mysql-command.ts    the client commands as data (binary choice, arguments, option file)
@@ -28,7 +28,7 @@ export {
 export { childEnv, INHERITED_ENV } from './child-env.ts';
 export { createDirectorySource, type DirectorySourceOptions } from './directory.ts';
 export { nodeDirectoryFs, type DirectoryFs, type EntryStats, type ReadableFile } from './directory-fs.ts';
-export { buildTarHeader, MAX_USTAR_SIZE, PackBridge, type TarHeader } from './tar-output.ts';
+export { buildTarHeader, MAX_USTAR_SIZE, TarOutput, type TarHeader } from './tar-output.ts';
 export {
   createMysqlSource,
   dumpFailure,

@@ -1,10 +1,11 @@
 /**
- * The tar side of the directory source: headers for tar-stream (with the PAX records it does not
- * write itself) and the bridge that moves tar-stream's output (a streamx Readable) into a Node
- * Readable with back-pressure all the way to the walker.
+ * The tar side of the directory source: the header of each entry (buildTarHeader: ustar fields, PAX
+ * records where ustar ends) and TarOutput, which encodes them (POSIX ustar, PAX extended headers) and
+ * writes the archive into a Node Readable with back-pressure all the way to the walker.
  */
 import { Readable } from 'node:stream';
-import type { Header, Pack } from 'tar-stream';
+import type { Header } from 'tar-stream';
+import { readBufferPool, recycleReadBuffer } from '../pipeline/index.ts';
 import type { EntryStats } from './directory-fs.ts';
 
 /** tar-stream writes uid/gid as 6 octal digits. */
@@ -13,11 +14,8 @@ const MAX_USTAR_ID = 0o777777;
 export const MAX_USTAR_SIZE = 8 ** 11 - 1;
 /** tar-stream truncates mtime seconds with `| 0` (signed 32 bits). */
 const MAX_USTAR_MTIME = 2 ** 31 - 1;
-/** Pack output pieces smaller than this are joined (copied) into chunks of about JOIN_TARGET. */
-const JOIN_BELOW = 16 * 1024;
-const JOIN_TARGET = 64 * 1024;
 
-export type TarHeader = Partial<Header> & { name: string };
+export type TarHeader = Partial<Header> & { name: string; pax?: Record<string, string> };
 type EntryType = 'file' | 'directory' | 'symlink';
 
 /**
@@ -62,92 +60,221 @@ export function buildTarHeader(
   return header;
 }
 
+const BLOCK = 512;
+const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
+const TYPE_FLAGS: Record<string, number> = { file: 0x30, symlink: 0x32, directory: 0x35, 'pax-header': 0x78 };
+
+/** Bytes after `size` up to the next 512-byte boundary. */
+export function paddingAfter(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+
+/** One PAX record: "<length> <key>=<value>\n", the length counting itself. */
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  const bytes = Buffer.byteLength(body);
+  let length = bytes + String(bytes).length;
+  if (String(length).length !== String(bytes).length) length = bytes + String(length).length;
+  return `${length}${body}`;
+}
+
+/** `value` as zero-padded octal digits filling `width` − 1 bytes, then NUL (POSIX ustar numbers). */
+function writeOctal(block: Buffer, offset: number, width: number, value: number): void {
+  const digits = value.toString(8);
+  block.write(digits.padStart(width - 1, '0'), offset, width - 1, 'latin1');
+  block[offset + width - 1] = 0;
+}
+
 /**
- * Moves the tar bytes from tar-stream's pack (a streamx Readable) into a Node Readable and tells the
- * walker when to wait. File contents already wait for the consumer (an entry's writes wait for the
- * pack to drain), but folder and symlink headers do not: without the gate a tree of a million empty
- * entries would pile up in memory in front of a slow consumer.
+ * Splits an ASCII name into ustar's name (100 bytes) and prefix (155 bytes) at a '/'; undefined when it
+ * cannot be split so (then a PAX path record carries it).
  */
-export class PackBridge {
+function splitName(name: string): { name: string; prefix: string } | undefined {
+  if (name.length <= 100) return { name, prefix: '' };
+  for (let cut = name.indexOf('/'); cut !== -1 && cut <= 155; cut = name.indexOf('/', cut + 1)) {
+    if (name.length - cut - 1 <= 100 && cut > 0)
+      return { name: name.slice(cut + 1), prefix: name.slice(0, cut) };
+  }
+  return undefined;
+}
+
+/** Names are checked for NUL elsewhere (they come from readdir); here only bytes above 0x7f matter. */
+const isAscii = (text: string): boolean => Buffer.byteLength(text) === text.length;
+
+/** Writes one ustar header block at `offset` (the 512 bytes must be zero). */
+function writeUstar(
+  block: Buffer,
+  offset: number,
+  header: TarHeader,
+  name: string,
+  prefix: string,
+  linkname: string,
+  size: number,
+  type: string,
+): void {
+  block.write(name, offset, 100, 'latin1');
+  writeOctal(block, offset + 100, 8, (header.mode ?? 0) & 0o7777);
+  writeOctal(block, offset + 108, 8, header.uid ?? 0);
+  writeOctal(block, offset + 116, 8, header.gid ?? 0);
+  if (size <= MAX_USTAR_SIZE) writeOctal(block, offset + 124, 12, size);
+  else {
+    // GNU's base-256 form (the PAX size record is what readers use)
+    block[offset + 124] = 0x80;
+    let rest = size;
+    for (let i = 11; i > 0; i--) {
+      block[offset + 124 + i] = rest % 256;
+      rest = Math.floor(rest / 256);
+    }
+  }
+  writeOctal(block, offset + 136, 12, Math.floor((header.mtime?.getTime() ?? 0) / 1000));
+  block[offset + 156] = TYPE_FLAGS[type] ?? 0x30;
+  if (linkname !== '') block.write(linkname, offset + 157, 100, 'latin1');
+  block.write('ustar\u000000', offset + 257, 8, 'latin1');
+  if (prefix !== '') block.write(prefix, offset + 345, 155, 'latin1');
+  let sum = 8 * 0x20; // the checksum field counts as spaces
+  for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) sum += block[offset + i] as number;
+  block.write(sum.toString(8).padStart(6, '0'), offset + 148, 6, 'latin1');
+  block[offset + 154] = 0;
+  block[offset + 155] = 0x20;
+}
+
+/**
+ * The tar bytes of the directory source, written straight into 512 KiB buffers of the shared read pool
+ * (compression gives them back): headers, and the contents of small files read in place after their
+ * header (see reserve()). A big file's reads are pushed as they are. No stream or promise per entry: on
+ * a tree of small files those cost more than the file-system calls themselves (tar-stream's pack made
+ * an entry stream, a callback and three pushes per file).
+ *
+ * Back-pressure: gate() returns a promise while the consumer holds more than its high-water mark.
+ */
+export class TarOutput {
   readonly stream: Readable;
-  private readonly pack: Pack;
+  private readonly size: number;
+  private buffer: Buffer | undefined;
+  private used = 0;
   private waiters: (() => void)[] = [];
 
-  constructor(pack: Pack) {
-    this.pack = pack;
+  constructor(bufferSize: number) {
+    this.size = bufferSize;
     this.stream = new Readable({
-      read: () => {
-        // the consumer wants data: give it what the pack holds; if none, the walker must produce some
-        if (!this.pump(true)) this.release();
-      },
+      read: () => this.release(),
       destroy: (err, callback) => {
         this.release();
-        if (!this.pack.destroyed) this.pack.destroy(err ?? new Error('tar output closed'));
         callback(err);
       },
     });
-    let ended = false;
-    pack.on('readable', () => this.pump());
-    pack.on('end', () => {
-      ended = true;
-      this.stream.push(null);
-    });
-    pack.on('error', (err) => this.stream.destroy(err));
-    pack.on('close', () => {
-      this.release();
-      if (!ended && !this.stream.destroyed) this.stream.destroy(new Error('tar output closed'));
-    });
   }
 
-  /** Resolves at once while the consumer keeps up, otherwise when it asks for more. */
+  /** Resolves at once while the consumer keeps up (undefined), otherwise when it asks for more. */
   gate(): Promise<void> | undefined {
-    this.pump();
-    if (this.stream.destroyed || this.stream.readableLength < this.stream.readableHighWaterMark) {
+    if (this.stream.destroyed || this.stream.readableLength < this.stream.readableHighWaterMark)
       return undefined;
-    }
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /**
-   * Hands what the pack holds to the Node stream, as far as the consumer wants it; true if any was
-   * pushed.
-   * Small pieces (512-byte headers, padding, small files) are joined into chunks of up to 64 KiB: every
-   * later stage (compression, hashing, upload) pays per chunk.
-   */
-  private pump(asked = false): boolean {
-    if (this.stream.destroyed) return false;
-    let pushed = false;
-    let small: Buffer[] = [];
-    let smallBytes = 0;
-    const flushSmall = (): boolean => {
-      if (smallBytes === 0) return true;
-      const joined = small.length === 1 ? (small[0] as Buffer) : Buffer.concat(small, smallBytes);
-      small = [];
-      smallBytes = 0;
-      pushed = true;
-      return this.stream.push(joined);
-    };
-    let more = true;
-    // Unasked (a 'readable' event, the gate), never take more from the pack than the consumer has
-    // room for: the pack's own buffer is what makes tar-stream (and so the walker) wait. Asked (Node's
-    // read(), which may come with a full buffer when the consumer takes it all), hand over until push()
-    // says stop — Node calls read() again only after a push.
-    while (more && (asked || this.stream.readableLength + smallBytes < this.stream.readableHighWaterMark)) {
-      const chunk = this.pack.read() as Buffer | null;
-      if (chunk === null) break;
-      if (chunk.length >= JOIN_BELOW) {
-        more = flushSmall();
-        pushed = true;
-        more = this.stream.push(chunk) && more;
-      } else {
-        small.push(chunk);
-        smallBytes += chunk.length;
-        if (smallBytes >= JOIN_TARGET) more = flushSmall();
-      }
+  /** Writes the header of an entry (with a PAX extended header first when ustar cannot hold it). */
+  header(header: TarHeader): void {
+    const type = header.type ?? 'file';
+    const size = type === 'file' ? (header.size ?? 0) : 0;
+    const linkname = header.linkname ?? '';
+    const split = isAscii(header.name) ? splitName(header.name) : undefined;
+    const records: string[] = [];
+    if (split === undefined) records.push(paxRecord('path', header.name));
+    if (linkname !== '' && (linkname.length > 100 || !isAscii(linkname)))
+      records.push(paxRecord('linkpath', linkname));
+    const extra: Record<string, string> = header.pax ?? {};
+    for (const [key, value] of Object.entries(extra)) records.push(paxRecord(key, value));
+    const name = split?.name ?? 'PaxHeader/entry';
+    const prefix = split?.prefix ?? '';
+    const link =
+      linkname !== '' && linkname.length <= 100 && isAscii(linkname)
+        ? linkname
+        : linkname === ''
+          ? ''
+          : 'PaxHeader/link';
+    if (records.length > 0) {
+      const pax = Buffer.from(records.join(''), 'utf8');
+      const [block, at] = this.reserve(BLOCK);
+      writeUstar(
+        block,
+        at,
+        { ...header, mode: header.mode ?? 0o644 },
+        'PaxHeader',
+        '',
+        '',
+        pax.length,
+        'pax-header',
+      );
+      this.commit(BLOCK);
+      this.bytes(pax);
+      this.zeros(paddingAfter(pax.length));
     }
-    flushSmall();
-    if (this.stream.readableLength < this.stream.readableHighWaterMark) this.release();
-    return pushed;
+    const [block, at] = this.reserve(BLOCK);
+    writeUstar(block, at, header, name, prefix, link, size, type);
+    this.commit(BLOCK);
+  }
+
+  /**
+   * At least `length` writable bytes at the end of the current buffer (a new buffer when they do not
+   * fit): [buffer, offset]. Nothing is output until commit(). The bytes are zero only for header blocks.
+   */
+  reserve(length: number): [Buffer, number] {
+    if (this.buffer === undefined || this.used + length > this.buffer.length) {
+      this.flush();
+      if (length > this.size) throw new RangeError(`reserve(${length}) exceeds the buffer size`);
+      this.buffer = readBufferPool(this.size).take();
+    }
+    if (length === BLOCK) this.buffer.fill(0, this.used, this.used + BLOCK);
+    return [this.buffer, this.used];
+  }
+
+  /** Outputs `length` bytes written at the offset reserve() returned. */
+  commit(length: number): void {
+    this.used += length;
+  }
+
+  /** Outputs `length` zero bytes. */
+  zeros(length: number): void {
+    for (let left = length; left > 0;) {
+      const n = Math.min(left, this.size);
+      const [buffer, at] = this.reserve(n);
+      buffer.fill(0, at, at + n);
+      this.commit(n);
+      left -= n;
+    }
+  }
+
+  /**
+   * Outputs `chunk`: copied when small (a read-pool buffer then goes back to its pool at once), otherwise
+   * pushed as it is, after what is buffered.
+   */
+  bytes(chunk: Buffer): void {
+    if (chunk.length * 4 < this.size) {
+      const [buffer, at] = this.reserve(chunk.length);
+      chunk.copy(buffer, at);
+      this.commit(chunk.length);
+      recycleReadBuffer(chunk);
+      return;
+    }
+    this.flush();
+    if (!this.stream.destroyed) this.stream.push(chunk);
+  }
+
+  /** Hands what is buffered to the stream. */
+  flush(): void {
+    const buffer = this.buffer;
+    if (buffer === undefined || this.used === 0) return;
+    this.buffer = undefined;
+    const used = this.used;
+    this.used = 0;
+    if (!this.stream.destroyed) this.stream.push(used === buffer.length ? buffer : buffer.subarray(0, used));
+  }
+
+  /** Writes the end-of-archive blocks and ends the stream. */
+  finish(): void {
+    this.bytes(END_OF_ARCHIVE);
+    this.flush();
+    if (!this.stream.destroyed) this.stream.push(null);
   }
 
   private release(): void {
