@@ -1,7 +1,7 @@
 /** Where the configuration comes from: --config, then FTPS_BACKUP_CONFIG, then /etc/ftps-backup/config.yaml. */
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/index.ts';
-import { createLogger } from '../logging/index.ts';
+import { createLogger, type ClosableLogger } from '../logging/index.ts';
 import type { CliContext } from './context.ts';
 
 export const DEFAULT_CONFIG = '/etc/ftps-backup/config.yaml';
@@ -24,19 +24,33 @@ export function configPath(opts: { config?: string }, env: NodeJS.ProcessEnv): s
 export async function loadCliConfig(opts: { config?: string }, ctx: CliContext): Promise<LoadedConfig> {
   const config = await loadConfig(configPath(opts, ctx.env), { env: ctx.env });
   const previous = ctx.log;
-  ctx.log = await createLogger(
-    {
-      level: ctx.debug === true ? 'debug' : config.log.level,
-      format: config.log.format,
-      file: config.log.file,
-      journal: ctx.env.JOURNAL_STREAM !== undefined,
-      stream: ctx.stderr,
-    },
-    ctx.redactor,
-  );
+  ctx.log = await configuredLogger(config, ctx);
   await previous.close();
   for (const w of config.warnings) ctx.log.warn(w);
   return config;
+}
+
+/**
+ * A new logger as the configuration's `log:` section says (the log file opened now: an error if it
+ * cannot be). The daemon calls it again at every SIGHUP, which is how the log file is reopened.
+ */
+export async function configuredLogger(config: LoadedConfig, ctx: CliContext): Promise<ClosableLogger> {
+  try {
+    return await createLogger(
+      {
+        level: ctx.debug === true ? 'debug' : config.log.level,
+        format: config.log.format,
+        file: config.log.file,
+        journal: ctx.env.JOURNAL_STREAM !== undefined,
+        stream: ctx.stderr,
+      },
+      ctx.redactor,
+    );
+  } catch (err) {
+    throw new Error(`cannot open the log file ${config.log.file ?? ''}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
 }
 
 export { ConfigError };

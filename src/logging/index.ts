@@ -6,6 +6,9 @@
  * with a journald priority prefix (<3> error, <4> warning, <6> info, <7> debug) so `journalctl -p` works.
  * Every line, on every transport, passes through the redactor: registered secret values become "****".
  */
+import { closeSync, mkdirSync, openSync, createWriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Writable } from 'node:stream';
 import type winstonModule from 'winston';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -25,6 +28,31 @@ export interface LoggerOptions {
   journal?: boolean;
   /** Where console lines go; default stderr. */
   stream?: NodeJS.WritableStream;
+}
+
+/**
+ * Opens the log file for appending, now: a file that cannot be opened is an error here (at start, or at
+ * a SIGHUP reopen, where the caller keeps the old log), not an 'error' event later. Mode 0600 on creation
+ * (the log names hosts, users and paths). A write that fails later (disk full, the file system gone) is
+ * said once on `report` and the lines go on to the console only: a log file never stops the agent.
+ */
+export function openLogFile(path: string, report: (message: string) => void): Writable {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const fd = openSync(path, 'a', 0o600);
+  let stream: Writable;
+  try {
+    stream = createWriteStream(path, { fd });
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  let said = false;
+  stream.on('error', (err: Error) => {
+    if (said) return;
+    said = true;
+    report(`log file ${path}: ${err.message}; logging to the console only until the next reload`);
+  });
+  return stream;
 }
 
 /** Remembers secret values and replaces them in any text. Values shorter than 4 characters are refused. */
@@ -117,25 +145,82 @@ function createWinstonLogger(
       format: options.format === 'json' ? json : winston.format.combine(redactFormat(), text),
     }),
   ];
+  let file: Writable | undefined;
   if (options.file !== undefined) {
+    const consoleStream = options.stream ?? process.stderr;
+    file = openLogFile(options.file, (m) =>
+      consoleStream.write(`${formatConsoleLine('error', m, options.journal === true, new Date())}\n`),
+    );
     transports.push(
-      new winston.transports.File({
-        filename: options.file,
+      new winston.transports.Stream({
+        stream: file,
         format: options.format === 'json' ? json : fileText,
       }),
     );
   }
   const w = winston.createLogger({ level: options.level, transports });
-  return {
-    error: (m) => w.error(m),
-    warn: (m) => w.warn(m),
-    info: (m) => w.info(m),
-    debug: (m) => w.debug(m),
-    close: () =>
-      new Promise<void>((resolve) => {
-        w.on('finish', () => resolve());
-        w.end();
-        setTimeout(resolve, 500).unref();
-      }),
+  let closed = false;
+  // After close, a line (a late callback of a job that outlived its logger) goes nowhere rather than
+  // throwing "write after end" out of whatever called it.
+  const emit = (level: LogLevel, m: string): void => {
+    if (!closed) w.log(level, m);
   };
+  return {
+    error: (m) => emit('error', m),
+    warn: (m) => emit('warn', m),
+    info: (m) => emit('info', m),
+    debug: (m) => emit('debug', m),
+    close: () => {
+      if (closed) return Promise.resolve();
+      closed = true;
+      return new Promise<void>((resolve) => {
+        const done = (): void => {
+          if (file === undefined) return resolve();
+          file.end(() => resolve());
+          setTimeout(resolve, 500).unref();
+        };
+        w.on('finish', done);
+        w.end();
+        setTimeout(done, 500).unref();
+      });
+    },
+  };
+}
+
+/**
+ * A logger whose destination can be replaced while others hold it: the daemon's scheduler and jobs keep
+ * this one, and a SIGHUP swaps what is behind it (a new level, format or file, or the same file
+ * reopened after logrotate moved it away). The old destination is closed after the swap, so every line
+ * lands in exactly one of them.
+ */
+export class SwitchableLogger implements ClosableLogger {
+  private current: ClosableLogger;
+
+  constructor(initial: ClosableLogger) {
+    this.current = initial;
+  }
+
+  error(m: string): void {
+    this.current.error(m);
+  }
+  warn(m: string): void {
+    this.current.warn(m);
+  }
+  info(m: string): void {
+    this.current.info(m);
+  }
+  debug(m: string): void {
+    this.current.debug(m);
+  }
+
+  /** Switches to `next` and closes the previous destination (its pending lines are written first). */
+  async replace(next: ClosableLogger): Promise<void> {
+    const previous = this.current;
+    this.current = next;
+    await previous.close();
+  }
+
+  close(): Promise<void> {
+    return this.current.close();
+  }
 }
