@@ -1,7 +1,6 @@
 /** listSets: a job's sets on its store, newest first — complete when manifest.json is there. */
-import { parseSetName } from '../domain/index.ts';
+import { MANIFEST_NAME, PARTIAL_SUFFIX, parseSetName, setsFolder } from '../domain/index.ts';
 import type { StoreFactory } from '../storage/types.ts';
-import { setsFolder } from './run-job.ts';
 
 export interface SetInfo {
   name: string;
@@ -24,8 +23,8 @@ export async function listSets(stores: StoreFactory, root: string, job: string):
       out.push({
         name: entry.name,
         time,
-        complete: files.some((f) => f.name === 'manifest.json'),
-        objects: files.filter((f) => f.name !== 'manifest.json' && !f.name.endsWith('.partial')).length,
+        complete: files.some((f) => f.name === MANIFEST_NAME),
+        objects: files.filter((f) => f.name !== MANIFEST_NAME && !f.name.endsWith(PARTIAL_SUFFIX)).length,
         bytes: files.reduce((n, f) => n + (f.size ?? 0), 0),
       });
     }

@@ -11,12 +11,12 @@ import {
   applyRetention,
   describeRetention,
   type RetentionPolicy,
+  setsFolder,
   type RetentionResult,
 } from '../domain/index.ts';
 import type { StoreFactory } from '../storage/types.ts';
 import type { Logger } from '../logging/index.ts';
 import { listSets, type SetInfo } from './list-sets.ts';
-import { setsFolder } from './run-job.ts';
 import { readManifest } from './verify-set.ts';
 
 /** Manifests read at most to find the newest set without warnings. */

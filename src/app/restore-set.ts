@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { landingOf, type Landing, type ManifestObject } from '../domain/index.ts';
+import { landingOf, PARTIAL_SUFFIX, type Landing, type ManifestObject } from '../domain/index.ts';
 import type { DecryptWith } from '../pipeline/index.ts';
 import {
   extractTar,
@@ -193,7 +193,7 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
   if (dbFile !== undefined && !overwrite && (await exists(dbFile))) {
     throw new RestoreRefusedError(`${dbFile} exists: nothing was restored; give --overwrite to replace it`);
   }
-  if (dbFile !== undefined && (await exists(`${dbFile}.partial`))) {
+  if (dbFile !== undefined && (await exists(`${dbFile}${PARTIAL_SUFFIX}`))) {
     throw new RestoreRefusedError(
       `${dbFile}.partial exists (left by an interrupted restore?): nothing was restored; remove it and try again`,
     );
@@ -224,7 +224,7 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
       staging = await mkdtemp(join(to ?? tmpdir(), '.ftps-backup-restore-'));
       cleanup.push(staging);
     }
-    if (dbFile !== undefined) cleanup.push(`${dbFile}.partial`);
+    if (dbFile !== undefined) cleanup.push(`${dbFile}${PARTIAL_SUFFIX}`);
     input.onCleanup?.(cleanup);
 
     const staged: Staged[] = [];
@@ -242,7 +242,7 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
       }
       const path =
         dbFile !== undefined
-          ? `${dbFile}.partial`
+          ? `${dbFile}${PARTIAL_SUFFIX}`
           : input.dbInto !== undefined
             ? join(staging as string, 'dump.sql')
             : join(staging as string, landing.path);
@@ -315,7 +315,7 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
     return { objects: restored, replaced, warnings };
   } catch (err) {
     failed = true;
-    if (dbFile !== undefined) await rm(`${dbFile}.partial`, { force: true }).catch(() => {});
+    if (dbFile !== undefined) await rm(`${dbFile}${PARTIAL_SUFFIX}`, { force: true }).catch(() => {});
     throw err;
   } finally {
     if (staging !== undefined) await rm(staging, { recursive: true, force: true }).catch(() => {});

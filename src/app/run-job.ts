@@ -18,16 +18,18 @@ import type { BackupSource, SourceSummary } from '../sources/types.ts';
 import {
   backoffDelay,
   formatSetName,
-  isSetName,
+  incompleteSetDecision,
+  MANIFEST_NAME,
+  parseSetName,
+  setsFolder,
   PARTIAL_SUFFIX,
   serializeManifest,
+  type CompressionAlgorithm,
   type Manifest,
 } from '../domain/index.ts';
 import type { PutResult, RemoteStore, StoreFactory } from '../storage/types.ts';
 import type { Logger } from '../logging/index.ts';
 import { LiveReplaySource, liveOutput } from './live-source.ts';
-
-export type CompressionAlgorithm = 'zstd' | 'gzip' | 'none';
 
 export interface ObjectPlan {
   /** File name inside the set, e.g. `db-wordpress.sql.zst`. */
@@ -94,10 +96,6 @@ export class SourceFailedError extends Error {
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export function setsFolder(root: string, job: string): string {
-  return `${root.replace(/\/+$/, '')}/${job}`;
-}
 
 export async function runJob(input: RunJobInput): Promise<RunJobResult> {
   const now = input.now ?? (() => new Date());
@@ -190,13 +188,13 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
       warnings,
     };
     const text = Buffer.from(serializeManifest(manifest));
-    await first.put(`${setPath}/manifest.json${PARTIAL_SUFFIX}`, {
+    await first.put(`${setPath}/${MANIFEST_NAME}${PARTIAL_SUFFIX}`, {
       open: (o) => bufferStream(text.subarray(o)),
     });
-    await first.rename(`${setPath}/manifest.json${PARTIAL_SUFFIX}`, `${setPath}/manifest.json`);
+    await first.rename(`${setPath}/${MANIFEST_NAME}${PARTIAL_SUFFIX}`, `${setPath}/${MANIFEST_NAME}`);
     const bytes = results.reduce((n, r) => n + r.size, 0);
     log.info(`job ${input.job}: set ${setName} published (${results.length} objects, ${bytes} bytes)`);
-    const removedStale = await removeStaleSets(first, jobDir, setName, log);
+    const removedStale = await removeStaleSets(first, jobDir, setName, now(), log);
     return { setName, setPath, objects: results, bytes, warnings, removedStale, manifest };
   } catch (err) {
     if (input.signal?.aborted !== true && created && stores[0] !== undefined) {
@@ -427,19 +425,26 @@ function isTransient(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { transient?: unknown }).transient === true;
 }
 
-/** Removes manifest-less sets older than the current one and stale .partial files (our names only). */
+/**
+ * Removes manifest-less sets older than the current one (our names only) under the same grace rule as
+ * retention (incompleteSetDecision): a younger one may be a run still in progress elsewhere.
+ */
 async function removeStaleSets(
   store: RemoteStore,
   jobDir: string,
   current: string,
+  now: Date,
   log: Logger,
 ): Promise<string[]> {
   const removed: string[] = [];
   for (const entry of await store.list(jobDir)) {
-    if (entry.type !== 'dir' || !isSetName(entry.name) || entry.name >= current) continue;
+    const time = entry.type === 'dir' ? parseSetName(entry.name) : undefined;
+    if (time === undefined || entry.name >= current) continue;
     const inside = await store.listSmall(`${jobDir}/${entry.name}`);
-    if (inside.some((e) => e.name === 'manifest.json' && e.type === 'file')) continue;
-    log.info(`removing incomplete set ${entry.name} left by an earlier failed run`);
+    if (inside.some((e) => e.name === MANIFEST_NAME && e.type === 'file')) continue;
+    const decision = incompleteSetDecision(time, now);
+    if (!decision.remove) continue;
+    log.info(`removing set ${entry.name} left by an earlier failed run: ${decision.reason}`);
     await store.removeTree(`${jobDir}/${entry.name}`);
     removed.push(entry.name);
   }

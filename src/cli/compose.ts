@@ -238,6 +238,7 @@ export async function runJobInput(
     stores: destination.store,
     parallel: destination.connections,
     replayWindowBytes: job.replayWindow,
+    spool: job.spool ? { dir: job.spoolDir } : undefined,
     retry: {
       attempts: job.retry.attempts,
       initialDelayMs: job.retry.initialDelay,

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { listSets } from '../app/list-sets.ts';
-import { setsFolder } from '../app/run-job.ts';
+import { setsFolder } from '../domain/index.ts';
 import { verifySet } from '../app/verify-set.ts';
 import type { EffectiveJob, LoadedConfig } from '../config/index.ts';
 import { resolveSecret } from '../config/index.ts';

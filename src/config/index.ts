@@ -24,6 +24,7 @@ export { formatDuration, parseByteSize, parseDuration } from './units.ts';
 export {
   compressionSchema,
   configSchema,
+  defaultsSchema,
   encryptionSchema,
   destinationSchema,
   jobSchema,

@@ -9,7 +9,16 @@
  */
 import { z } from 'zod';
 import { validate as validateCron, validateDetailed as validateCronDetailed } from 'node-cron';
-import { expandCronShortcut, parseAgeRecipient } from '../domain/index.ts';
+import {
+  COMPRESSION_ALGORITHMS,
+  COMPRESSION_LEVEL_RANGE,
+  DEFAULT_COMPRESSION_LEVEL,
+  expandCronShortcut,
+  compressionLevelProblem,
+  parseAgeRecipient,
+  refusedDumpOption,
+  type CompressionAlgorithm,
+} from '../domain/index.ts';
 import { DURATION_HINT, SIZE_HINT, parseByteSize, parseDuration } from './units.ts';
 
 /** Job names, destination names and source labels: they become folder and object names. */
@@ -223,10 +232,11 @@ export const secretRefSchema = z
 // ---------------------------------------------------------------------------------------------------
 // Policies shared by `defaults` and jobs
 
-const ALGORITHMS = ['zstd', 'gzip', 'none'] as const;
+const ALGORITHMS = COMPRESSION_ALGORITHMS;
 /** Levels used when the configuration names only the algorithm. */
-export const DEFAULT_LEVEL = { zstd: 3, gzip: 6 } as const;
-const LEVEL_RANGE = { zstd: [1, 22], gzip: [1, 9] } as const;
+const DEFAULT_LEVEL = DEFAULT_COMPRESSION_LEVEL;
+const range = (a: 'zstd' | 'gzip'): string =>
+  `${COMPRESSION_LEVEL_RANGE[a].min}–${COMPRESSION_LEVEL_RANGE[a].max}`;
 
 const algorithm = z.enum(ALGORITHMS);
 const compressionObject = strict({
@@ -236,29 +246,14 @@ const compressionObject = strict({
     .int()
     .optional()
     .describe(
-      `Compression level: zstd 1–22 (default ${DEFAULT_LEVEL.zstd}), gzip 1–9 (default ${DEFAULT_LEVEL.gzip}); not allowed with none.`,
+      `Compression level: zstd ${range('zstd')} (default ${DEFAULT_LEVEL.zstd}), gzip ${range('gzip')} (default ${DEFAULT_LEVEL.gzip}); not allowed with none.`,
     ),
 }).superRefine((value, ctx) => {
   // Runs even when a field failed (`always`), so the value may be anything.
   const c = record(value);
   if (typeof c?.level !== 'number' || !ALGORITHMS.some((a) => a === c.algorithm)) return;
-  const algo = c.algorithm as (typeof ALGORITHMS)[number];
-  if (algo === 'none') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['level'],
-      message: 'a level makes no sense with algorithm none: remove it',
-    });
-    return;
-  }
-  const [min, max] = LEVEL_RANGE[algo];
-  if (c.level < min || c.level > max) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['level'],
-      message: `expected a ${algo} level from ${min} to ${max}, got ${c.level}`,
-    });
-  }
+  const problem = compressionLevelProblem(c.algorithm as CompressionAlgorithm, c.level);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['level'], message: problem });
 }, always);
 
 export const compressionSchema = z
@@ -662,34 +657,10 @@ export const destinationSchema = z.discriminatedUnion('type', [
 // ---------------------------------------------------------------------------------------------------
 // Sources
 
-const FORBIDDEN_MYSQL_OPTIONS: Array<[RegExp, string]> = [
-  [
-    /^--password/,
-    'put the password in password: { env | file | credential } instead (it reaches mysqldump through a private file descriptor, never the command line)',
-  ],
-  [/^--defaults/, 'ftps-backup passes its own --defaults-extra-file carrying the password'],
-  [/^--result-file/, 'the dump is streamed into the backup, not written to a file'],
-];
-
 const mysqlOption = z.string().superRefine((opt, ctx) => {
-  // Only the option's name is ever echoed: its value might be a password.
-  const optName = opt.split('=')[0] ?? '';
-  if (!opt.startsWith('--') || optName.length < 3) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'expected a long option starting with "--" (short options such as -p are not accepted)',
-    });
-    return;
-  }
-  for (const [re, why] of FORBIDDEN_MYSQL_OPTIONS) {
-    if (re.test(optName)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${JSON.stringify(optName)} is not allowed in extraOptions: ${why}`,
-      });
-      return;
-    }
-  }
+  // The same rule as the run's (src/domain/dump-options.ts); its reason never echoes the option's value.
+  const refused = refusedDumpOption(opt);
+  if (refused !== undefined) ctx.addIssue({ code: 'custom', message: refused });
 });
 
 const databaseName = z.string().regex(/^[^/\\.\0]{1,64}$/, {

@@ -20,6 +20,7 @@ import {
 } from '../ftp/index.ts';
 import type { DiagnosisStep } from './checks.ts';
 import { dataTlsStep, errorText, type DiagnosisFacts, type Report } from './report.ts';
+import { PARTIAL_SUFFIX } from '../domain/index.ts';
 
 /** Bytes per uploaded part (three parts: STOR, then REST+STOR, then APPE). */
 const PART = 16 * 1024;
@@ -44,7 +45,7 @@ export interface WriteTestContext {
 
 export async function writeTest(ctx: WriteTestContext): Promise<void> {
   const { control, state, timeouts, report, facts } = ctx;
-  const partial = `${ctx.name}.partial`;
+  const partial = `${ctx.name}${PARTIAL_SUFFIX}`;
   const content = randomBytes(3 * PART);
   /** Names that may exist on the server now (removed by the cleanup). */
   const leftovers = new Set<string>();

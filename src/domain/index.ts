@@ -1,5 +1,6 @@
 /**
  * src/domain — pure rules shared by the rest of src/: set and object names (set-name.ts), the
+ * compression vocabulary (compression.ts), the mysqldump options a job may not add (dump-options.ts), the
  * manifest.json format (manifest.ts), retry delays (retry.ts), retention (retention.ts), restore's
  * path-safety decisions (restore-path.ts), the bech32 key strings of age (bech32.ts) and the cron
  * shortcuts such as @daily (cron-shortcut.ts).
@@ -10,6 +11,8 @@
  * (Only the language's own globals are used: Date for UTC calendar arithmetic, TextEncoder/TextDecoder.)
  */
 export * from './set-name.ts';
+export * from './compression.ts';
+export * from './dump-options.ts';
 export * from './manifest.ts';
 export * from './retry.ts';
 export * from './retention.ts';

@@ -74,6 +74,35 @@ export interface RetentionOptions {
 
 export const DEFAULT_INCOMPLETE_GRACE_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The one rule for an incomplete set (no manifest), used by retention and by the cleanup after a run:
+ * removed only when older than the grace period (a run may still be in progress elsewhere, e.g. another
+ * host or a run started by hand); a set in the future (clock skew) is left alone.
+ */
+export function incompleteSetDecision(
+  time: Date,
+  now: Date,
+  graceMs: number = DEFAULT_INCOMPLETE_GRACE_MS,
+): { remove: boolean; reason: string } {
+  const age = now.getTime() - time.getTime();
+  if (age > graceMs) {
+    return {
+      remove: true,
+      reason: `incomplete (no manifest), older than the ${formatDuration(graceMs)} grace period (age ${formatAge(age)})`,
+    };
+  }
+  if (age < 0) {
+    return {
+      remove: false,
+      reason: `incomplete (no manifest) and ${formatAge(-age)} in the future (clock skew?): left alone`,
+    };
+  }
+  return {
+    remove: false,
+    reason: `incomplete (no manifest), within the ${formatDuration(graceMs)} grace period (age ${formatAge(age)}): a run may still be in progress`,
+  };
+}
+
 export class RetentionPolicyError extends Error {
   override name = 'RetentionPolicyError';
 }
@@ -236,22 +265,8 @@ export function applyRetention(
   for (const s of sorted) {
     const age = nowMs - s.time.getTime();
     if (!s.complete) {
-      if (age > grace) {
-        result.remove.push({
-          name: s.name,
-          reason: `incomplete (no manifest), older than the ${formatDuration(grace)} grace period (age ${formatAge(age)})`,
-        });
-      } else if (age < 0) {
-        result.ignoredIncomplete.push({
-          name: s.name,
-          reason: `incomplete (no manifest) and ${formatAge(-age)} in the future (clock skew?): left alone`,
-        });
-      } else {
-        result.ignoredIncomplete.push({
-          name: s.name,
-          reason: `incomplete (no manifest), within the ${formatDuration(grace)} grace period (age ${formatAge(age)}): a run may still be in progress`,
-        });
-      }
+      const d = incompleteSetDecision(s.time, now, grace);
+      (d.remove ? result.remove : result.ignoredIncomplete).push({ name: s.name, reason: d.reason });
     } else if (age < 0) {
       result.keep.push({
         name: s.name,

@@ -10,7 +10,14 @@ const SET_RE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 export const PARTIAL_SUFFIX = '.partial';
 export const MANIFEST_NAME = 'manifest.json';
 
-export type Compression = 'zstd' | 'gzip' | 'none';
+/** The folder holding a job's sets: `<root>/<job>` (a trailing slash of root is dropped). */
+export function setsFolder(root: string, job: string): string {
+  return `${root.replace(/\/+$/, '')}/${job}`;
+}
+
+import { COMPRESSION_SUFFIX, type CompressionAlgorithm } from './compression.ts';
+
+export type Compression = CompressionAlgorithm;
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
@@ -90,10 +97,6 @@ export function decodeNamePart(part: string): string | undefined {
 
 export type ObjectSource = { kind: 'mysql'; database: string } | { kind: 'directory'; label: string };
 
-const COMPRESSION_SUFFIX = { zstd: '.zst', gzip: '.gz', none: '' } as const satisfies Record<
-  Compression,
-  string
->;
 const ENCRYPTED_SUFFIX = '.age';
 
 /** `db-<database>.sql.zst`, `files-<label>.tar.gz`, `db-x.sql` (none), `….age` when encrypted. */

@@ -8,35 +8,17 @@ import { PassThrough, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { compressorOutputPool, recycleReadBuffer } from './buffer-pool.ts';
 
-export type CompressionAlgorithm = 'zstd' | 'gzip' | 'none';
+import {
+  DEFAULT_COMPRESSION_LEVEL,
+  compressionLevelProblem,
+  type CompressionAlgorithm,
+} from '../domain/index.ts';
 
-export const COMPRESSION_ALGORITHMS: readonly CompressionAlgorithm[] = ['zstd', 'gzip', 'none'];
-
-/** Default levels: zstd's own default (3) and gzip's (6). */
-export const DEFAULT_COMPRESSION_LEVEL = { zstd: 3, gzip: 6 } as const;
-
-/** Accepted levels. Zstd's negative "fast" levels are not offered: level 1 is already faster than the uplink. */
-export const COMPRESSION_LEVEL_RANGE = { zstd: { min: 1, max: 22 }, gzip: { min: 0, max: 9 } } as const;
-
-/** File-name suffix for an object compressed with `algorithm` ('.zst', '.gz', ''). */
-export function compressionSuffix(algorithm: CompressionAlgorithm): string {
-  switch (algorithm) {
-    case 'zstd':
-      return '.zst';
-    case 'gzip':
-      return '.gz';
-    case 'none':
-      return '';
-  }
-}
+export type { CompressionAlgorithm } from '../domain/index.ts';
 
 function checkLevel(algorithm: 'zstd' | 'gzip', level: number): number {
-  const { min, max } = COMPRESSION_LEVEL_RANGE[algorithm];
-  if (!Number.isInteger(level) || level < min || level > max) {
-    throw new RangeError(
-      `${algorithm} compression level must be an integer from ${min} to ${max}, got ${level}`,
-    );
-  }
+  const problem = compressionLevelProblem(algorithm, level);
+  if (problem !== undefined) throw new RangeError(`${algorithm} compression: ${problem}`);
   return level;
 }
 

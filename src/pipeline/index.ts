@@ -7,15 +7,7 @@
  * May import only Node built-ins and src/domain. Every stage is a plain Node stream or a small class;
  * none of them buffers more than a bounded amount, so back-pressure keeps memory flat whatever the size.
  */
-export {
-  COMPRESSION_ALGORITHMS,
-  COMPRESSION_LEVEL_RANGE,
-  DEFAULT_COMPRESSION_LEVEL,
-  compressionSuffix,
-  createCompressor,
-  createDecompressor,
-  type CompressionAlgorithm,
-} from './compress.ts';
+export { createCompressor, createDecompressor, type CompressionAlgorithm } from './compress.ts';
 export {
   BufferPool,
   compressorOutputPool,

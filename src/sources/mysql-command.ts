@@ -5,6 +5,9 @@
  */
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { delimiter as pathDelimiter, isAbsolute, join } from 'node:path';
+import { refusedDumpOption } from '../domain/index.ts';
+
+export { checkExtraOption } from '../domain/index.ts';
 
 export type DumpFlavour = 'mariadb' | 'mysql';
 
@@ -116,64 +119,6 @@ export function connectionArgs(opts: MysqlConnectionOptions): string[] {
   return args;
 }
 
-/** Options whose abbreviation, `loose-` form or `_` spelling is refused in extraOptions, and why. */
-const REFUSED_OPTIONS: Record<string, string> = {
-  password: 'a password on the command line is visible to every local user; give it in the configuration',
-  'defaults-file': 'the option file is passed by ftps-backup itself',
-  'defaults-extra-file': 'the option file is passed by ftps-backup itself',
-  'defaults-group-suffix': 'it must come first and would change which options are read',
-  'no-defaults': 'it must come first and would drop the password file',
-  'print-defaults': 'it would print the password into the dump',
-  'result-file': 'the dump must go to stdout',
-  tab: 'the dump must go to stdout as SQL',
-  xml: 'the dump must be SQL',
-  compact: 'it removes the "-- Dump completed" trailer that proves the dump finished',
-  databases: 'each database is dumped as its own object',
-  'all-databases': 'each database is dumped as its own object',
-  host: 'set the connection in the configuration',
-  port: 'set the connection in the configuration',
-  socket: 'set the connection in the configuration',
-  protocol: 'set the connection in the configuration',
-  user: 'set the connection in the configuration',
-};
-
-/**
- * Why an extra option is refused, or undefined when it is fine. The client accepts unambiguous
- * abbreviations (`--pass=x`), `_` for `-` and the `loose-`, `skip-`, `disable-`, `enable-` prefixes,
- * so all of those are taken into account.
- */
-export function checkExtraOption(option: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000\r\n]/.test(option)) return 'it contains NUL, CR or LF';
-  if (!option.startsWith('--') || option.length < 3) {
-    return 'only long options (--name or --name=value) are accepted';
-  }
-  const eq = option.indexOf('=');
-  let name = (eq === -1 ? option.slice(2) : option.slice(2, eq)).toLowerCase().replace(/_/g, '-');
-  const value = eq === -1 ? undefined : option.slice(eq + 1).toLowerCase();
-  while (name.startsWith('loose-')) name = name.slice('loose-'.length);
-  let negated = false;
-  for (const prefix of ['skip-', 'disable-', 'enable-']) {
-    if (name.startsWith(prefix)) {
-      negated = prefix !== 'enable-';
-      name = name.slice(prefix.length);
-      break;
-    }
-  }
-  if (name === '') return 'an option name is missing';
-  for (const [refused, why] of Object.entries(REFUSED_OPTIONS)) {
-    if (refused.startsWith(name)) return `--${refused} is not allowed: ${why}`;
-  }
-  // the trailer is a comment: no comments, no proof that the dump completed
-  if (
-    'comments'.startsWith(name) &&
-    (negated || (value !== undefined && ['0', 'false', 'off'].includes(value)))
-  ) {
-    return 'turning comments off removes the "-- Dump completed" trailer that proves the dump finished';
-  }
-  return undefined;
-}
-
 /**
  * The dump client's arguments. Pure. The option file comes first (the client requires it), then the
  * default options, the connection, excluded tables, extra options and `--databases <db>` (so the dump
@@ -203,8 +148,8 @@ export function mysqldumpArgs(opts: MysqldumpArgsOptions): string[] {
     }
   }
   for (const option of opts.extraOptions ?? []) {
-    const refused = checkExtraOption(option);
-    if (refused !== undefined) throw new Error(`dump option "${option}" refused: ${refused}`);
+    const refused = refusedDumpOption(option);
+    if (refused !== undefined) throw new Error(refused);
     args.push(option);
   }
   args.push('--databases', opts.database);

@@ -88,6 +88,9 @@ describe('runJob on a local folder', () => {
     writeFileSync(join(job, '20260101T000000Z', 'files-site.tar.zst.partial'), 'half');
     mkdirSync(join(job, '20260102T000000Z'));
     writeFileSync(join(job, '20260102T000000Z', 'manifest.json'), '{}');
+    // One hour old: within retention's 24 h grace (a run may still be writing it), so left alone too.
+    mkdirSync(join(job, '20261122T020000Z'));
+    writeFileSync(join(job, '20261122T020000Z', 'db-shop.sql.zst.partial'), 'half');
     mkdirSync(join(job, 'notes-by-the-admin'));
     writeFileSync(join(job, 'README.txt'), 'mine');
     const r = await runJob(
@@ -103,6 +106,7 @@ describe('runJob on a local folder', () => {
     expect(r.removedStale).toEqual(['20260101T000000Z']);
     expect(readdirSync(job).sort()).toEqual([
       '20260102T000000Z',
+      '20261122T020000Z',
       '20261122T030000Z',
       'README.txt',
       'notes-by-the-admin',

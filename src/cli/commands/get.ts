@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { addFtpOptions, connectUrl, type FtpCliOptions } from '../ftp-connect.ts';
 import { createProgress, formatBytes } from '../progress.ts';
 import type { CliContext } from '../context.ts';
+import { PARTIAL_SUFFIX } from '../../domain/index.ts';
 
 export function registerGet(program: Command, ctx: CliContext): void {
   addFtpOptions(
@@ -25,7 +26,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
         progress.done(`downloaded ${url.path}: ${formatBytes(n)}`);
         return;
       }
-      const tmp = `${file}.partial`;
+      const tmp = `${file}${PARTIAL_SUFFIX}`;
       const out = createWriteStream(tmp);
       try {
         const n = await client.download(url.path, out, { onProgress: (b) => progress.update(b) });

@@ -8,6 +8,7 @@ import { addFtpOptions, connectUrl, type FtpCliOptions } from '../ftp-connect.ts
 import { createProgress, formatBytes } from '../progress.ts';
 import { UsageError } from '../ftp-url.ts';
 import type { CliContext } from '../context.ts';
+import { PARTIAL_SUFFIX } from '../../domain/index.ts';
 
 export function registerPut(program: Command, ctx: CliContext): void {
   addFtpOptions(
@@ -61,7 +62,7 @@ async function putOne(client: FtpsClient, file: string, remote: string, ctx: Cli
     total = st.size;
     source = { open: (offset) => createReadStream(file, { start: offset, highWaterMark: 256 * 1024 }) };
   }
-  const partial = `${remote}.partial`;
+  const partial = `${remote}${PARTIAL_SUFFIX}`;
   const progress = createProgress(`put ${remote}`, total, ctx.stderr, (l) => ctx.log.info(l));
   const result = await client.upload(partial, source, { onProgress: (b) => progress.update(b) });
   await client.rename(partial, remote, { replace: true });

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { listSets } from '../../app/list-sets.ts';
-import { setsFolder } from '../../app/run-job.ts';
+import { setsFolder } from '../../domain/index.ts';
 import { readManifest, verifySet, type ObjectCheck } from '../../app/verify-set.ts';
 import { addConfigOption } from '../config-option.ts';
 import { jobDestination } from '../compose.ts';
