@@ -96,4 +96,10 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The launcher's runtime guard is plain old JavaScript that must also parse as a CommonJS script.
+    files: ['bin/ftps-backup.js'],
+    languageOptions: { globals: { process: 'readonly', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-var': 'off' },
+  },
 );
