@@ -1,7 +1,7 @@
 /**
  * bench/sets: `ftps-backup list` and `prune` over many sets of one job on ProFTPD (TLS 1.3, loopback).
  * The sets are written straight into the server's folder (one an hour going back from now, each with a
- * database dump, a site archive and manifest.json; every 50th set has no manifest). Measured: `list`,
+ * site archive and manifest.json; every 50th set has no manifest). Measured: `list`,
  * `prune --dry-run`, then `prune` removing what keepDaily 7 + keepMonthly 12 does not keep (the sets are
  * written again before each prune run). Prints seconds, CPU seconds and peak RSS of the ftps-backup
  * process.
@@ -14,12 +14,47 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProftpd } from '../test/harness/index.ts';
 import { writeBackupConfig } from '../test/support/backup-config.ts';
-import { formatSetName } from '../src/domain/index.ts';
+import { createHash } from 'node:crypto';
+import { formatSetName, serializeManifest, type Manifest } from '../src/domain/index.ts';
 import { measure, median, type Measurement } from './measure.ts';
 
 const setCount = Number(process.env.BENCH_SETS ?? 2000);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const root = new URL('..', import.meta.url).pathname;
+
+/** A manifest like the ones runs write (prune reads the newest ones for their warnings). */
+function manifestFor(setName: string, time: Date, content: string): string {
+  const manifest: Manifest = {
+    version: 1,
+    job: 'many',
+    host: 'bench',
+    setName,
+    startedAt: time.toISOString(),
+    finishedAt: time.toISOString(),
+    toolVersion: 'bench',
+    objects: [
+      {
+        name: 'files-site.tar.zst',
+        size: Buffer.byteLength(content),
+        sha256: createHash('sha256').update(content).digest('hex'),
+        compression: 'zstd',
+        encrypted: false,
+        source: {
+          kind: 'directory',
+          label: 'site',
+          path: '/srv/site',
+          files: 1,
+          dirs: 0,
+          symlinks: 0,
+          bytes: 1,
+          excluded: 0,
+        },
+      },
+    ],
+    warnings: [],
+  };
+  return serializeManifest(manifest);
+}
 
 export async function benchSets(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'ftps-bench-sets-'));
@@ -34,11 +69,15 @@ export async function benchSets(): Promise<void> {
       chownSync(jobDir, owner.uid, owner.gid);
       const start = Date.now() - 3_600_000;
       for (let i = 0; i < setCount; i++) {
-        const d = join(jobDir, formatSetName(new Date(start - i * 3_600_000)));
+        const time = new Date(start - i * 3_600_000);
+        const name = formatSetName(time);
+        const d = join(jobDir, name);
         mkdirSync(d);
-        const files = ['db-wp.sql.zst', 'files-site.tar.zst', ...(i % 50 === 49 ? [] : ['manifest.json'])];
-        for (const f of files) writeFileSync(join(d, f), `${f} of set ${i}\n`);
-        for (const p of [d, ...files.map((f) => join(d, f))]) chownSync(p, owner.uid, owner.gid);
+        const content = `site of set ${i}\n`;
+        const files: Record<string, string> = { 'files-site.tar.zst': content };
+        if (i % 50 !== 49) files['manifest.json'] = manifestFor(name, time, content);
+        for (const [f, text] of Object.entries(files)) writeFileSync(join(d, f), text);
+        for (const p of [d, ...Object.keys(files).map((f) => join(d, f))]) chownSync(p, owner.uid, owner.gid);
       }
       execFileSync('sync');
     };
