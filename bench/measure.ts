@@ -1,10 +1,10 @@
 /**
  * Runs a command as a child process and measures wall time, CPU time and peak RSS. The command runs under
  * GNU time (/usr/bin/time), which reports the user+sys CPU seconds of the command and of every process it
- * waited for (a shell pipeline's stages too) and the peak RSS of the command (getrusage's
- * ru_maxrss: exact, no sampling; for a shell, its largest process). The sum over the process tree is sampled from /proc/<pid>/status VmHWM
- * every 20 ms (the last sample before each process exits is kept, so a peak in its final 20 ms could be
- * missed).
+ * waited for (a shell pipeline's stages too) and the peak RSS of the largest of them (getrusage's
+ * ru_maxrss: exact, no sampling). The sum over the process tree is sampled from /proc/<pid>/status
+ * VmHWM every 20 ms (the last sample before each process exits is kept, so a peak in its final 20 ms
+ * could be missed).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 export interface Measurement {
   seconds: number;
-  /** Peak RSS of the process itself (ru_maxrss). */
+  /** Peak RSS of the command (ru_maxrss; for a shell, of its largest process). */
   peakRssBytes: number;
   /** User + system CPU seconds of the command and every process it waited for. */
   cpuSeconds: number;
