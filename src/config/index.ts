@@ -7,6 +7,8 @@
 export {
   loadConfig,
   secretRefs,
+  DEFAULT_HOOK_TIMEOUT_MS,
+  type EffectiveHooks,
   type EffectiveJob,
   type LoadConfigOptions,
   type LoadedConfig,
@@ -38,6 +40,7 @@ export {
   type Defaults,
   type Destination,
   type Encryption,
+  type HookCommandSpec,
   type DirectorySource,
   type FtpsDestination,
   type Job,

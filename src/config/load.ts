@@ -18,6 +18,8 @@ import {
   jobSchema,
   type Compression,
   type Config,
+  type HookCommandSpec,
+  type Hooks,
   type Job,
   type Notification,
   type RetentionPolicy,
@@ -28,7 +30,7 @@ import {
 /** A job with the defaults applied: everything a run needs besides the destination and the secrets. */
 export type EffectiveJob = Omit<
   Job,
-  'compression' | 'retention' | 'retry' | 'spool' | 'randomDelay' | 'notifications'
+  'compression' | 'retention' | 'retry' | 'spool' | 'randomDelay' | 'notifications' | 'hooks'
 > & {
   compression: Compression;
   /** The job's own policy if it has one, else defaults.retention (policies are not merged). */
@@ -43,6 +45,8 @@ export type EffectiveJob = Omit<
   randomDelay: number;
   /** The job's own list if it has one (even an empty one), else defaults.notifications (lists are not merged). */
   notifications: Notification[];
+  /** Per phase, the job's list if it has one, else the defaults' list; the timeout likewise. */
+  hooks: EffectiveHooks;
   /** The file the job is defined in (config.yaml for inline jobs). */
   file: string;
 };
@@ -123,6 +127,28 @@ async function listJobFiles(dir: string): Promise<string[] | undefined> {
   }
 }
 
+export interface EffectiveHooks {
+  /** Milliseconds each command may take. */
+  timeout: number;
+  before: HookCommandSpec[];
+  after: HookCommandSpec[];
+  onError: HookCommandSpec[];
+  always: HookCommandSpec[];
+}
+
+/** The hook timeout when neither the job nor the defaults set one. */
+export const DEFAULT_HOOK_TIMEOUT_MS = 5 * 60_000;
+
+function effectiveHooks(job: Hooks | undefined, defaults: Hooks | undefined): EffectiveHooks {
+  return {
+    timeout: job?.timeout ?? defaults?.timeout ?? DEFAULT_HOOK_TIMEOUT_MS,
+    before: job?.before ?? defaults?.before ?? [],
+    after: job?.after ?? defaults?.after ?? [],
+    onError: job?.onError ?? defaults?.onError ?? [],
+    always: job?.always ?? defaults?.always ?? [],
+  };
+}
+
 function effectiveJob(job: Job, config: Config, file: string): EffectiveJob {
   const d = config.defaults;
   return {
@@ -140,6 +166,7 @@ function effectiveJob(job: Job, config: Config, file: string): EffectiveJob {
     randomDelay: job.randomDelay ?? d.randomDelay,
     encryption: job.encryption ?? d.encryption,
     notifications: job.notifications ?? d.notifications,
+    hooks: effectiveHooks(job.hooks, d.hooks),
     file,
   };
 }

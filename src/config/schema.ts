@@ -335,6 +335,42 @@ const randomDelayDescription =
   'Wait a random time between 0 and this duration before a scheduled run starts (spreads the load of many hosts).';
 
 // ---------------------------------------------------------------------------------------------------
+// Hooks
+
+const hookCommandSchema = z
+  .union([
+    z.array(z.string().min(1)).min(1),
+    strict({ shell: z.string().min(1).describe('A script run by /bin/sh -c.') }),
+  ])
+  .meta({ 'x-kind': 'command: [program, arg…] | { shell }' });
+
+const hookList = (when: string) =>
+  z
+    .array(hookCommandSchema)
+    .optional()
+    .describe(
+      `Commands run ${when}, in order: each an argv list such as [systemctl, reload, php-fpm] (no shell), or { shell: "…" } to ask for /bin/sh -c.`,
+    );
+
+const hooksShape = {
+  timeout: duration()
+    .optional()
+    .describe(
+      'Time each hook command may take before it is stopped (SIGTERM, then SIGKILL after 5 s) and counted as failed. Default 5m.',
+    ),
+  before: hookList(
+    'before the backup (after the secrets are resolved); a failing one fails the run before anything is uploaded',
+  ),
+  after: hookList('after a published set and retention; a failing one makes the run a warning'),
+  onError: hookList('after a failed or cancelled run (a failing before hook included)'),
+  always: hookList('last, after every run: success, failure and SIGTERM'),
+};
+
+const hooksSchema = strict(hooksShape).describe(
+  "Commands run around each backup with a minimal environment (PATH, HOME, LANG, LC_*, TZ) plus FTPS_BACKUP_JOB, FTPS_BACKUP_SET, FTPS_BACKUP_OUTCOME (success, warning or failure; not for before) and FTPS_BACKUP_ERROR (on failure); their output goes to the job's log. A job's list for a phase replaces the defaults' list for that phase.",
+);
+
+// ---------------------------------------------------------------------------------------------------
 // Encryption (age)
 
 const ageRecipient = z
@@ -778,6 +814,7 @@ export const jobSchema = strict({
   encryption: encryptionSchema.optional(),
   verify: verifyScheduleSchema.optional(),
   notifications: notificationsSchema.optional(),
+  hooks: hooksSchema.optional(),
 }).superRefine((value, ctx) => {
   const sources = record(value)?.sources;
   if (!Array.isArray(sources)) return;
@@ -817,6 +854,7 @@ export const defaultsSchema = strict({
   randomDelay: duration().prefault('0s').describe(randomDelayDescription),
   encryption: encryptionSchema.optional(),
   notifications: notificationsSchema.default([]),
+  hooks: hooksSchema.optional(),
 }).describe('Settings every job gets unless it sets its own.');
 
 export const configSchema = strict({
@@ -901,5 +939,7 @@ export type VerifySchedule = z.output<typeof verifyScheduleSchema>;
 export type Defaults = z.output<typeof defaultsSchema>;
 export type Encryption = z.output<typeof encryptionSchema>;
 export type Notification = z.output<typeof notificationSchema>;
+export type Hooks = z.output<typeof hooksSchema>;
+export type HookCommandSpec = z.output<typeof hookCommandSchema>;
 export type LogConfig = Config['log'];
 export type SchedulerConfig = Config['scheduler'];
