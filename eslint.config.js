@@ -34,6 +34,7 @@ const allBut = (/** @type {string[]} */ allowed) =>
     'logging',
     'restore',
     'doctor',
+    'hooks',
   ].filter((f) => !allowed.includes(f));
 
 export default tseslint.config(
@@ -92,6 +93,11 @@ export default tseslint.config(
   layer('logging', allBut(['logging', 'domain']), 'src/logging may import only src/domain.'),
   layer('notify', allBut(['notify', 'domain']), 'src/notify may import only src/domain.'),
   layer('scheduler', ['cli'], 'src/scheduler must not import the CLI.'),
+  layer(
+    'hooks',
+    allBut(['hooks', 'domain', 'logging', 'sources']),
+    'src/hooks may import domain, logging and sources (child-env) only.',
+  ),
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -61,6 +61,8 @@ export interface RunJobInput {
   retry: { attempts: number; initialDelayMs: number; maxDelayMs: number };
   log: Logger;
   now?: () => Date;
+  /** When the run started (its set's name comes from it); default now(). */
+  startedAt?: Date | undefined;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal | undefined;
@@ -99,7 +101,7 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 export async function runJob(input: RunJobInput): Promise<RunJobResult> {
   const now = input.now ?? (() => new Date());
-  const started = now();
+  const started = input.startedAt ?? now();
   const setName = formatSetName(started);
   const jobDir = setsFolder(input.root, input.job);
   const setPath = `${jobDir}/${setName}`;

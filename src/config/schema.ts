@@ -338,10 +338,16 @@ const randomDelayDescription =
 // Hooks
 
 const hookCommandSchema = z
-  .union([
-    z.array(z.string().min(1)).min(1),
-    strict({ shell: z.string().min(1).describe('A script run by /bin/sh -c.') }),
-  ])
+  .union(
+    [
+      z.array(z.string().min(1)).min(1),
+      strict({ shell: z.string().min(1).describe('A script run by /bin/sh -c.') }),
+    ],
+    {
+      error: (iss) =>
+        `expected a command: a list [program, argument…] or { shell: "…" }, got ${showValue(iss.input)}`,
+    },
+  )
   .meta({ 'x-kind': 'command: [program, arg…] | { shell }' });
 
 const hookList = (when: string) =>
@@ -349,21 +355,23 @@ const hookList = (when: string) =>
     .array(hookCommandSchema)
     .optional()
     .describe(
-      `Commands run ${when}, in order: each an argv list such as [systemctl, reload, php-fpm] (no shell), or { shell: "…" } to ask for /bin/sh -c.`,
+      `${when} Each command is an argv list such as [systemctl, reload, php-fpm] (no shell) or { shell: "…" } for /bin/sh -c; they run in order.`,
     );
 
 const hooksShape = {
   timeout: duration()
     .optional()
     .describe(
-      'Time each hook command may take before it is stopped (SIGTERM, then SIGKILL after 5 s) and counted as failed. Default 5m.',
+      'Time each hook command may take before it is stopped (SIGTERM to its process group, SIGKILL 5 s later) and counted as failed. Default 5m; after SIGTERM the onError and always commands get at most 15 s each.',
     ),
   before: hookList(
-    'before the backup (after the secrets are resolved); a failing one fails the run before anything is uploaded',
+    'Run before the backup, once the secrets are resolved; the first failing command fails the run before anything is uploaded (the rest are not run).',
   ),
-  after: hookList('after a published set and retention; a failing one makes the run a warning'),
-  onError: hookList('after a failed or cancelled run (a failing before hook included)'),
-  always: hookList('last, after every run: success, failure and SIGTERM'),
+  after: hookList('Run after a published set and its retention; a failing command makes the run a warning.'),
+  onError: hookList('Run after a failed or cancelled run (a failing before command included).'),
+  always: hookList(
+    'Run last, after every run: success, warning, failure and SIGTERM; a failure after a published set makes the run a warning.',
+  ),
 };
 
 const hooksSchema = strict(hooksShape).describe(

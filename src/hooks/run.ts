@@ -163,7 +163,11 @@ function logLines(stream: Readable, onLine: (line: string) => void): Promise<voi
 
 /** Control characters (a terminal's escape sequences among them) become `?`; a long line is cut. */
 function printable(line: string): string {
-  const clean = line.replace(/\r$/, '').replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '?');
+  let clean = '';
+  for (const ch of line.endsWith('\r') ? line.slice(0, -1) : line) {
+    const c = ch.charCodeAt(0);
+    clean += (c < 0x20 && c !== 0x09) || (c >= 0x7f && c <= 0x9f) ? '?' : ch;
+  }
   return clean.length > HOOK_LINE_CHARS ? `${clean.slice(0, HOOK_LINE_CHARS)}… (cut)` : clean;
 }
 

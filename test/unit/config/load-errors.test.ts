@@ -49,7 +49,7 @@ const cases: Case[] = [
     name: 'unknown key nested in defaults',
     files: { 'config.yaml': BASE_CONFIG + lines('defaults:', '  retension: { keepLast: 3 }') },
     expected: [
-      '<dir>/config.yaml:8:3: defaults.retension: unknown key "retension" (expected one of: compression, retention, retry, spool, spoolDir, replayWindow, randomDelay, encryption, notifications)',
+      '<dir>/config.yaml:8:3: defaults.retension: unknown key "retension" (expected one of: compression, retention, retry, spool, spoolDir, replayWindow, randomDelay, encryption, notifications, hooks)',
     ],
   },
   {
@@ -179,6 +179,20 @@ const cases: Case[] = [
     expected: [
       '<dir>/jobs/a.yaml:2:11: schedule: invalid cron expression "61 3 * * *": minute field "61" is not valid',
       '<dir>/jobs/b.yaml:2:11: schedule: expected a cron expression of 5 or 6 fields (minute hour day-of-month month day-of-week, with an optional leading seconds field) or a shortcut such as @daily, got "30 3 * *"',
+    ],
+  },
+  {
+    name: 'bad hooks',
+    files: {
+      'config.yaml': BASE_CONFIG,
+      'jobs/blog.yaml': `${BASE_JOB}hooks:\n  before: "systemctl stop php-fpm"\n  onError: [[]]\n  always: [{ shel: x }, 5]\n  timeout: soon\n`,
+    },
+    expected: [
+      '<dir>/jobs/blog.yaml:11:11: hooks.before: expected a list, got "systemctl stop php-fpm"',
+      '<dir>/jobs/blog.yaml:12:13: hooks.onError[0]: expected at least 1 item, got 0',
+      '<dir>/jobs/blog.yaml:13:12: hooks.always[0]: expected a command: a list [program, argument…] or { shell: "…" }, got a mapping',
+      '<dir>/jobs/blog.yaml:13:25: hooks.always[1]: expected a command: a list [program, argument…] or { shell: "…" }, got 5',
+      `<dir>/jobs/blog.yaml:14:12: hooks.timeout: ${DURATION}, got "soon"`,
     ],
   },
   {

@@ -358,6 +358,25 @@ describe('loadConfig: valid configurations', () => {
     });
   });
 
+  it('hooks: per phase the job list replaces the defaults list; the timeout likewise, default 5m', async () => {
+    const config = `${BASE_CONFIG}defaults:\n  hooks: { timeout: 30s, before: [[a]], always: [[b, c]] }\n`;
+    const job = `${BASE_JOB}hooks:\n  before: [{ shell: 'x && y' }]\n  onError: []\n`;
+    await withFiles({ 'config.yaml': config, 'jobs/blog.yaml': job }, async (dir) => {
+      const c = await loadConfig(join(dir, 'config.yaml'), { env });
+      expect(c.jobs[0]?.hooks).toEqual({
+        timeout: 30_000,
+        before: [{ shell: 'x && y' }],
+        after: [],
+        onError: [],
+        always: [['b', 'c']],
+      });
+    });
+    await withFiles({ 'config.yaml': BASE_CONFIG, 'jobs/blog.yaml': BASE_JOB }, async (dir) => {
+      const c = await loadConfig(join(dir, 'config.yaml'), { env });
+      expect(c.jobs[0]?.hooks).toEqual({ timeout: 300_000, before: [], after: [], onError: [], always: [] });
+    });
+  });
+
   it('accepts cron expressions with a seconds field and the cron shortcuts, refuses unknown @words', async () => {
     await withFiles(
       { 'config.yaml': BASE_CONFIG, 'jobs/blog.yaml': BASE_JOB.replace('30 3 * * *', '0 30 3 * * 1-5') },
