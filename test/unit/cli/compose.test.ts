@@ -44,6 +44,7 @@ const CONSUMED_ELSEWHERE: Record<string, string> = {
   retention: 'the job runner prunes after a successful run (src/cli/job-runner.ts)',
   verify: 'the scheduled verification (src/cli/verify-runner.ts)',
   notifications: 'the job runner notifies after the run (src/cli/notifications.ts)',
+  hooks: 'the job runner runs them around runJob (src/cli/job-runner.ts, src/hooks)',
   file: 'where the job is defined: messages only',
 };
 
