@@ -40,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   doctor: () => import('./commands/doctor.ts').then((m) => m.registerDoctor),
   'notify-test': () => import('./commands/notify-test.ts').then((m) => m.registerNotifyTest),
   restore: () => import('./commands/restore.ts').then((m) => m.registerRestore),
+  init: () => import('./commands/init.ts').then((m) => m.registerInit),
 };
 
 /**

@@ -218,7 +218,8 @@ function destinationTimeouts(dest: FtpsDestination): DiagnoseOptions['timeouts']
   };
 }
 
-async function readCa(file: string): Promise<Buffer> {
+/** A CA file's PEM, or a usage error naming it. */
+export async function readCa(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (err) {
