@@ -9,9 +9,9 @@
  * ObjectMismatchError, as does a download that fails midway.
  */
 import { createHash } from 'node:crypto';
-import { Writable, type Transform } from 'node:stream';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ManifestObject } from '../domain/index.ts';
+import { contentLimit, type ManifestObject } from '../domain/index.ts';
 import { createDecompressor, createDecryptor, type DecryptWith } from '../pipeline/index.ts';
 import type { RemoteStore } from '../storage/types.ts';
 
@@ -29,6 +29,26 @@ export class EncryptedObjectError extends Error {
   override name = 'EncryptedObjectError';
 }
 
+/** The decoded content grew past what the manifest allows (a decompression bomb, or a forged object). */
+export class ContentLimitError extends Error {
+  override name = 'ContentLimitError';
+}
+
+/**
+ * Passes at most `limit` bytes on; the first byte past it fails the stream with ContentLimitError
+ * (nothing past the limit is passed on).
+ */
+export function byteLimit(limit: number, what: () => string): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen > limit) callback(new ContentLimitError(what()));
+      else callback(null, chunk);
+    },
+  });
+}
+
 export interface ReadObjectResult {
   /** Stored bytes read (equal to the manifest's size). */
   bytes: number;
@@ -37,7 +57,8 @@ export interface ReadObjectResult {
 
 /**
  * Streams `object` of the set at `setPath` into `consumer` as plain content. `keys` is needed only for
- * encrypted objects (EncryptedObjectError without it). `onProgress` counts stored bytes.
+ * encrypted objects (EncryptedObjectError without it). `onProgress` counts stored bytes. `bound` caps
+ * the decoded content (default: contentLimit, what the manifest allows; undefined: no cap).
  */
 export async function readObject(
   store: RemoteStore,
@@ -46,13 +67,24 @@ export async function readObject(
   keys: DecryptWith | undefined,
   consumer: Writable,
   onProgress?: (bytes: number) => void,
+  bound: { bytes: number; basis: string } | undefined = contentLimit(object),
 ): Promise<ReadObjectResult> {
   if (object.encrypted && keys === undefined) {
     throw new EncryptedObjectError(`${object.name} is encrypted: its age identity or passphrase is needed`);
   }
+  // What the content may grow to once decoded: a decompression bomb stops at the first byte past it.
   const stages: Transform[] = [
     ...(object.encrypted && keys !== undefined ? [createDecryptor(keys)] : []),
     createDecompressor(object.compression),
+    ...(bound === undefined
+      ? []
+      : [
+          byteLimit(
+            bound.bytes,
+            () =>
+              `${object.name} decodes to more than ${bound.bytes} bytes (${bound.basis}): refusing the rest`,
+          ),
+        ]),
   ];
   const decodeIn = stages[0] as Transform;
   let flowError: unknown;
@@ -82,7 +114,8 @@ export async function readObject(
   });
   let downloadError: unknown;
   try {
-    await store.get(`${setPath}/${object.name}`, hashing, onProgress);
+    // never more than the manifest's size: the download stops at the first byte past it
+    await store.get(`${setPath}/${object.name}`, hashing, onProgress, object.size);
     await new Promise<void>((resolve, reject) => {
       hashing.end((err?: Error | null) => (err ? reject(err) : resolve()));
     });

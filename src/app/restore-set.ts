@@ -14,12 +14,19 @@
  * is written into its CREATE DATABASE and USE lines, see src/restore/sql-rename.ts) say otherwise.
  */
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { landingOf, PARTIAL_SUFFIX, type Landing, type ManifestObject } from '../domain/index.ts';
+import {
+  contentLimit,
+  expectedContentBytes,
+  landingOf,
+  PARTIAL_SUFFIX,
+  type Landing,
+  type ManifestObject,
+} from '../domain/index.ts';
 import type { DecryptWith } from '../pipeline/index.ts';
 import {
   extractTar,
@@ -31,7 +38,7 @@ import {
   type SqlTarget,
 } from '../restore/index.ts';
 import type { RemoteStore } from '../storage/types.ts';
-import { EncryptedObjectError, ObjectMismatchError, readObject } from './read-object.ts';
+import { ContentLimitError, EncryptedObjectError, ObjectMismatchError, readObject } from './read-object.ts';
 
 export class RestoreRefusedError extends Error {
   override name = 'RestoreRefusedError';
@@ -124,16 +131,29 @@ async function readInto(
   object: ManifestObject,
   consumer: Writable,
   consumed: Promise<unknown>,
+  folder: string,
 ): Promise<number> {
   const [read, used] = await Promise.allSettled([
-    readObject(input.store, input.setPath, object, input.keys, consumer, (n) =>
-      input.onProgress?.(object, n),
+    readObject(
+      input.store,
+      input.setPath,
+      object,
+      input.keys,
+      consumer,
+      (n) => input.onProgress?.(object, n),
+      contentLimit(object) ?? (await freeSpaceBound(folder)),
     ),
     consumed,
   ]);
   if (read.status === 'rejected') {
     const err: unknown = read.reason;
-    if (err instanceof ObjectMismatchError || err instanceof EncryptedObjectError) throw err;
+    if (
+      err instanceof ObjectMismatchError ||
+      err instanceof EncryptedObjectError ||
+      err instanceof ContentLimitError
+    ) {
+      throw err;
+    }
     if (used.status === 'rejected') throw used.reason;
     throw err;
   }
@@ -149,6 +169,36 @@ function fileSink(path: string): { stream: Writable; done: Promise<void> } {
   });
   done.catch(() => {}); // observed through readInto
   return { stream, done };
+}
+
+/** Space kept free beyond what a restore writes (file-system metadata, other writers). */
+const FREE_SPACE_RESERVE = 64 * 1024 * 1024;
+
+async function freeBytes(folder: string): Promise<number> {
+  const fs = await statfs(folder);
+  return fs.bavail * fs.bsize;
+}
+
+/** The content bound of an object the manifest gives no basis for: what fits into `folder`. */
+async function freeSpaceBound(folder: string): Promise<{ bytes: number; basis: string }> {
+  const bytes = Math.max(0, (await freeBytes(folder)) - FREE_SPACE_RESERVE);
+  return { bytes, basis: `the free space of ${folder}, less ${FREE_SPACE_RESERVE / 1048576} MiB` };
+}
+
+/**
+ * Refuses a restore whose objects would not fit into `folder`, by what the manifest says they hold
+ * (objects it says nothing about count as 0; their size is bounded while they are read).
+ */
+async function checkFreeSpace(folder: string, objects: ManifestObject[]): Promise<void> {
+  const need = objects.reduce((n, o) => n + (expectedContentBytes(o) ?? 0), 0);
+  if (need === 0) return;
+  const free = await freeBytes(folder);
+  if (free < need + FREE_SPACE_RESERVE) {
+    const mib = (n: number): string => `${Math.ceil(n / 1048576)} MiB`;
+    throw new RestoreRefusedError(
+      `${folder} has ${mib(free)} free, and ${objects.map((o) => o.name).join(', ')} hold ${mib(need)} by the manifest (plus ${mib(FREE_SPACE_RESERVE)} kept free): nothing was restored; free space or restore elsewhere`,
+    );
+  }
 }
 
 export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResult> {
@@ -223,7 +273,12 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
       if (to !== undefined) made = await mkdir(to, { recursive: true });
       staging = await mkdtemp(join(to ?? tmpdir(), '.ftps-backup-restore-'));
       cleanup.push(staging);
+      await checkFreeSpace(
+        staging,
+        objects.filter((_, i) => landings[i]?.kind === 'directory' || dbFile === undefined),
+      );
     }
+    if (dbFile !== undefined) await checkFreeSpace(dirname(dbFile), databases);
     if (dbFile !== undefined) cleanup.push(`${dbFile}${PARTIAL_SUFFIX}`);
     input.onCleanup?.(cleanup);
 
@@ -234,7 +289,7 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
         const path = join(staging as string, landing.path);
         await mkdir(path, { mode: 0o700 });
         const extraction = extractTar(path, object.name);
-        const storedBytes = await readInto(input, object, extraction.input, extraction.done);
+        const storedBytes = await readInto(input, object, extraction.input, extraction.done, path);
         const extracted = await extraction.done;
         warnings.push(...extracted.warnings);
         staged.push({ object, landing, path, extracted, storedBytes });
@@ -253,9 +308,9 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
         // loading under another name: the dump's CREATE DATABASE / USE lines are rewritten on the way
         const rename = renameDatabase(dumped, input.dbInto.database);
         const renamed = pipeline(rename, sink.stream);
-        storedBytes = await readInto(input, object, rename, Promise.all([renamed, sink.done]));
+        storedBytes = await readInto(input, object, rename, Promise.all([renamed, sink.done]), dirname(path));
       } else {
-        storedBytes = await readInto(input, object, sink.stream, sink.done);
+        storedBytes = await readInto(input, object, sink.stream, sink.done, dirname(path));
       }
       staged.push({ object, landing, path, storedBytes });
     }

@@ -12,7 +12,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { PassThrough, type Transform } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import { createCompressor, createEncryptor, DigestStream, type Recipient } from '../pipeline/index.ts';
 import type { BackupSource, SourceSummary } from '../sources/types.ts';
 import {
@@ -80,6 +80,8 @@ export interface ObjectResult {
   sha256: string;
   verified: string;
   attempts: number;
+  /** Bytes the source produced (before compression and encryption), recorded for restore's bounds. */
+  contentBytes: number;
   summary: SourceSummary;
 }
 
@@ -185,6 +187,7 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
         sha256: r.sha256,
         compression: input.compression.algorithm,
         encrypted: input.encryption !== undefined,
+        contentBytes: r.contentBytes,
         source: r.summary,
       })),
       warnings,
@@ -238,7 +241,8 @@ async function uploadObject(
     const run = plan.source.open(abort.signal);
     const digest = new DigestStream();
     const out = liveOutput();
-    const flow = pipeline([run.stream, ...encodeStages(input), digest, out]);
+    const content = { bytes: 0 };
+    const flow = pipeline([run.stream, ...encodeStages(input, content), digest, out]);
     flow.catch(() => {}); // reported through run.done / the upload
     run.done.catch(() => {});
     const live = new LiveReplaySource(
@@ -255,7 +259,8 @@ async function uploadObject(
       } catch (err) {
         throw sourceFailed(plan, err);
       }
-      return acceptPut(input, plan, put, await digest.digest(), 'were produced', attempt, summary);
+      const produced = await digest.digest();
+      return acceptPut(input, plan, put, produced, 'were produced', attempt, summary, content.bytes);
     } catch (err) {
       // Did the source fail on its own? Look before aborting it (an abort makes every source fail).
       const sourceError = err instanceof SourceFailedError ? err : await failedWithin(run.done, 250);
@@ -289,9 +294,18 @@ async function uploadObject(
   }
 }
 
-/** The stages between a source and the digest: compression, then age encryption when configured. */
-function encodeStages(input: RunJobInput): Transform[] {
-  const stages = [createCompressor(input.compression.algorithm, input.compression.level)];
+/**
+ * The stages between a source and the digest: a count of the content's bytes (into `content`), then
+ * compression, then age encryption when configured.
+ */
+function encodeStages(input: RunJobInput, content: { bytes: number }): Transform[] {
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      content.bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const stages: Transform[] = [count, createCompressor(input.compression.algorithm, input.compression.level)];
   if (input.encryption !== undefined) stages.push(createEncryptor(input.encryption.recipients));
   return stages;
 }
@@ -312,6 +326,7 @@ function acceptPut(
   where: string,
   attempts: number,
   summary: SourceSummary,
+  contentBytes: number,
 ): ObjectResult {
   if (produced.bytes !== put.bytes || produced.sha256 !== put.sha256) {
     throw new Error(
@@ -321,7 +336,15 @@ function acceptPut(
   input.log.info(
     `uploaded ${plan.name}: ${put.bytes} bytes, sha256 ${put.sha256}, verified by ${put.verified}`,
   );
-  return { name: plan.name, size: put.bytes, sha256: put.sha256, verified: put.verified, attempts, summary };
+  return {
+    name: plan.name,
+    size: put.bytes,
+    sha256: put.sha256,
+    verified: put.verified,
+    attempts,
+    contentBytes,
+    summary,
+  };
 }
 
 /**
@@ -355,8 +378,14 @@ async function spoolObject(
     const run = plan.source.open(abort.signal);
     run.done.catch(() => {});
     const digest = new DigestStream();
+    const content = { bytes: 0 };
     try {
-      await pipeline([run.stream, ...encodeStages(input), digest, createWriteStream(file, { mode: 0o600 })]);
+      await pipeline([
+        run.stream,
+        ...encodeStages(input, content),
+        digest,
+        createWriteStream(file, { mode: 0o600 }),
+      ]);
     } catch (err) {
       const sourceError = await failedWithin(run.done, 250);
       if (sourceError !== undefined) throw sourceFailed(plan, sourceError);
@@ -385,7 +414,7 @@ async function spoolObject(
           { open: (offset) => createReadStream(file, { start: offset, highWaterMark: 256 * 1024 }) },
           (b) => input.onObjectProgress?.(plan.name, b),
         );
-        return acceptPut(input, plan, put, d, 'are in the spool file', attempt, summary);
+        return acceptPut(input, plan, put, d, 'are in the spool file', attempt, summary, content.bytes);
       } catch (err) {
         if (attempt >= input.retry.attempts || abort.signal.aborted || !isTransient(err)) throw err;
         const wait = backoffDelay(

@@ -6,9 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { MANIFEST_NAME, parseManifest, type Manifest, type ManifestObject } from '../domain/index.ts';
+import {
+  MANIFEST_LIMITS,
+  MANIFEST_NAME,
+  ManifestError,
+  parseManifest,
+  type Manifest,
+  type ManifestObject,
+} from '../domain/index.ts';
 import type { DecryptWith } from '../pipeline/index.ts';
-import type { RemoteStore } from '../storage/types.ts';
+import { TooLargeError, type RemoteStore } from '../storage/types.ts';
 import { contentChecker } from './content-check.ts';
 import { ObjectMismatchError, readObject } from './read-object.ts';
 
@@ -24,6 +31,11 @@ export interface ObjectCheck {
   problem?: string;
 }
 
+/**
+ * The one path by which a set's manifest.json is read (list, verify, restore): at most
+ * MANIFEST_LIMITS.bytes are downloaded, and its depth, size and object count are checked before it is
+ * parsed (a server may send anything). Errors name the set.
+ */
 export async function readManifest(store: RemoteStore, setPath: string): Promise<Manifest> {
   const chunks: Buffer[] = [];
   const sink = new Writable({
@@ -32,8 +44,21 @@ export async function readManifest(store: RemoteStore, setPath: string): Promise
       cb();
     },
   });
-  await store.get(`${setPath}/${MANIFEST_NAME}`, sink);
-  return parseManifest(Buffer.concat(chunks).toString('utf8'));
+  const max = MANIFEST_LIMITS.bytes;
+  try {
+    await store.get(`${setPath}/${MANIFEST_NAME}`, sink, undefined, max);
+  } catch (err) {
+    if (err instanceof TooLargeError) {
+      throw new ManifestError('', `is larger than ${max / 1048576} MiB: refusing it`, setPath);
+    }
+    throw err;
+  }
+  try {
+    return parseManifest(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    if (err instanceof ManifestError) throw new ManifestError(err.field, err.problem, setPath);
+    throw err;
+  }
 }
 
 export interface VerifyOptions {
@@ -124,7 +149,7 @@ async function verifyObject(
   });
   const how = note === undefined ? 'downloaded' : `downloaded: ${note}`;
   try {
-    await store.get(path, sink, progress);
+    await store.get(path, sink, progress, o.size);
   } catch (err) {
     return result(how, `cannot be read: ${describeFailure(err)}`);
   }

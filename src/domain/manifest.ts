@@ -47,6 +47,11 @@ export interface ManifestObject {
   sha256: string;
   compression: Compression;
   encrypted: boolean;
+  /**
+   * Bytes of the content before compression and encryption (the SQL, the tar stream): what a restore
+   * writes. Recorded since restores bound decompression by it; absent in older manifests.
+   */
+  contentBytes?: number;
   source: ManifestSource;
 }
 
@@ -68,10 +73,16 @@ export class ManifestError extends Error {
   override name = 'ManifestError';
   /** The bad field as a path, e.g. `objects[1].sha256`; empty for the document itself. */
   readonly field: string;
+  /** What is wrong with the field. */
+  readonly problem: string;
 
-  constructor(field: string, problem: string) {
-    super(`invalid manifest.json: ${field === '' ? 'the document' : field} ${problem}`);
+  /** `set`: the set's path, named in the message when known. */
+  constructor(field: string, problem: string, set?: string) {
+    super(
+      `invalid manifest.json${set === undefined ? '' : ` of set ${set}`}: ${field === '' ? 'the document' : field} ${problem}`,
+    );
     this.field = field;
+    this.problem = problem;
   }
 }
 
@@ -105,6 +116,7 @@ export function serializeManifest(m: Manifest): string {
       sha256: o.sha256,
       compression: o.compression,
       encrypted: o.encrypted,
+      ...(o.contentBytes !== undefined ? { contentBytes: o.contentBytes } : {}),
       source: orderedSource(o.source),
     })),
     warnings: m.warnings,
@@ -206,6 +218,7 @@ function parseObject(v: unknown, i: number): ManifestObject {
     fail(`${at}.compression`, 'must be "zstd", "gzip" or "none"', compression);
   const encrypted = o.encrypted;
   if (typeof encrypted !== 'boolean') fail(`${at}.encrypted`, 'must be true or false', encrypted);
+  const contentBytes = optionalCount(o, 'contentBytes', `${at}.contentBytes`);
   const source = parseSource(o.source, `${at}.source`);
   const id = source.kind === 'mysql' ? source.database : source.label;
   const expected = objectName(
@@ -220,11 +233,60 @@ function parseObject(v: unknown, i: number): ManifestObject {
       name,
     );
   }
-  return { name, size, sha256, compression, encrypted, source };
+  return { name, size, sha256, compression, encrypted, ...contentBytes, source };
+}
+
+/**
+ * What a manifest.json may be, checked before it is parsed: it comes from the server, which may be
+ * hostile. Ours are a few KiB (about 500 bytes per object, four levels deep); the limits leave a wide
+ * margin and keep a forged one from exhausting memory or the stack.
+ */
+export const MANIFEST_LIMITS = {
+  /** Bytes read from the server; the download stops at the first byte past it. */
+  bytes: 16 * 1024 * 1024,
+  /** Entries of `objects`. */
+  objects: 10_000,
+  /** Nesting of objects and arrays. */
+  depth: 32,
+  /** Objects and lists in the whole document (two per object: itself and its source). */
+  containers: 25_000,
+} as const;
+
+/**
+ * Checks the nesting depth and the number of objects and arrays of a JSON text without parsing it (a
+ * scan outside strings, no recursion), so a document nested 100,000 deep or holding millions of
+ * objects is refused before JSON.parse or any recursive code sees it.
+ */
+export function checkJsonShape(
+  json: string,
+  limits: { depth: number; containers: number } = MANIFEST_LIMITS,
+): void {
+  let depth = 0;
+  let containers = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      containers++;
+      if (depth > limits.depth) throw new ManifestError('', `is nested deeper than ${limits.depth} levels`);
+      if (containers > limits.containers) {
+        throw new ManifestError('', `holds more than ${limits.containers} objects and lists`);
+      }
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
 }
 
 /** Parses and validates manifest.json; throws a ManifestError naming the first bad field. */
 export function parseManifest(json: string): Manifest {
+  checkJsonShape(json);
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -241,6 +303,9 @@ export function parseManifest(json: string): Manifest {
   const finishedAt = timestamp(o, 'finishedAt');
   const toolVersion = text(o, 'toolVersion', 'toolVersion');
   if (!Array.isArray(o.objects)) fail('objects', 'must be a list', o.objects);
+  if (o.objects.length > MANIFEST_LIMITS.objects) {
+    fail('objects', `must hold at most ${MANIFEST_LIMITS.objects} entries (it holds ${o.objects.length})`);
+  }
   const objects = o.objects.map((x, i) => parseObject(x, i));
   const seen = new Map<string, number>();
   objects.forEach((ob, i) => {
@@ -264,4 +329,37 @@ export function parseManifest(json: string): Manifest {
     objects,
     warnings: warnings as string[],
   };
+}
+
+/** Tar overhead allowed per entry when only the file bytes are known: header, PAX records, padding. */
+const TAR_ENTRY_ALLOWANCE = 16 * 1024;
+/** Added to an estimated bound (tar end blocks, record padding). */
+const ESTIMATE_MARGIN = 1024 * 1024;
+
+/**
+ * The most content bytes a restore accepts from an object once decrypted and decompressed, with why:
+ * the recorded contentBytes exactly; for an older manifest's folder object, its file bytes plus a tar
+ * allowance per entry; undefined when the manifest gives no basis (an older database object: only the
+ * free-space check bounds it). A decompression bomb stops at the first byte past the bound.
+ */
+export function contentLimit(object: ManifestObject): { bytes: number; basis: string } | undefined {
+  if (object.contentBytes !== undefined) {
+    return { bytes: object.contentBytes, basis: 'the content size the manifest records' };
+  }
+  const s = object.source;
+  if (s.kind !== 'directory') return undefined;
+  const entries = s.files + s.dirs + s.symlinks;
+  return {
+    bytes: s.bytes + entries * TAR_ENTRY_ALLOWANCE + ESTIMATE_MARGIN,
+    basis: `the manifest's ${s.bytes} file bytes in ${entries} entries, with tar overhead`,
+  };
+}
+
+/**
+ * The bytes restoring an object will write, for the free-space check: the recorded contentBytes, else a
+ * folder's file bytes (tar headers are not written out); undefined when the manifest does not say.
+ */
+export function expectedContentBytes(object: ManifestObject): number | undefined {
+  if (object.contentBytes !== undefined) return object.contentBytes;
+  return object.source.kind === 'directory' ? object.source.bytes : undefined;
 }

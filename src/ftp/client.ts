@@ -9,6 +9,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import {
+  escapeControls,
   parseHashReply,
   parseList,
   parseMdtmReply,
@@ -17,9 +18,10 @@ import {
   parseSizeReply,
   parseStatListing,
   parseXHashReply,
+  unsafeEntryName,
   type ListEntry,
 } from './protocol/index.ts';
-import { FtpError, FtpReplyError, FtpTlsError, FtpVerificationError } from './errors.ts';
+import { FtpError, FtpLimitError, FtpReplyError, FtpTlsError, FtpVerificationError } from './errors.ts';
 import { silentLogger, type FtpLogger } from './log.ts';
 import { openSession, type Credentials, type HashAlgorithm, type Session } from './session.ts';
 import { newServerState, type ServerState } from './state.ts';
@@ -64,6 +66,9 @@ export interface ClientRetry {
   initialDelayMs: number;
   maxDelayMs: number;
 }
+
+/** removeTree's bounds: folders below the one removed, and entries in all. */
+export const REMOVE_TREE_LIMITS = { maxDepth: 32, maxEntries: 100_000 } as const;
 
 const DEFAULT_TIMEOUTS: FtpTimeouts = {
   connectMs: 30_000,
@@ -407,15 +412,49 @@ export class FtpsClient {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  /** Removes a folder with everything in it (used for our own sets only). */
-  async removeTree(path: string): Promise<void> {
-    const entries = await this.listSmall(path);
-    for (const e of entries) {
-      const child = `${path.replace(/\/+$/, '')}/${e.name}`;
-      if (e.type === 'dir') await this.removeTree(child);
-      else await this.delete(child);
-    }
-    await this.removeEmptyDir(path);
+  /**
+   * Removes a folder with everything in it. The server's listing decides what is inside, so it is
+   * checked before anything is deleted: every name must be one entry of its folder (no `..`, `/` or
+   * control character, see unsafeEntryName), so every DELE/RMD stays inside `path`; the depth and the
+   * number of entries are bounded (a server listing a folder inside itself forever is stopped).
+   */
+  async removeTree(
+    path: string,
+    limits: { maxDepth: number; maxEntries: number } = REMOVE_TREE_LIMITS,
+  ): Promise<void> {
+    const budget = { entries: limits.maxEntries };
+    const walk = async (folder: string, depth: number): Promise<void> => {
+      if (depth > limits.maxDepth) {
+        throw new FtpError(
+          `refusing to remove ${escapeControls(path)}: it is nested deeper than ${limits.maxDepth} folders`,
+          false,
+        );
+      }
+      const entries = await this.listSmall(folder);
+      budget.entries -= entries.length;
+      if (budget.entries < 0) {
+        throw new FtpError(
+          `refusing to remove ${escapeControls(path)}: it holds more than ${limits.maxEntries} entries`,
+          false,
+        );
+      }
+      for (const e of entries) {
+        const why = unsafeEntryName(e.name);
+        if (why !== undefined) {
+          throw new FtpError(
+            `refusing to remove ${escapeControls(folder)}: the server lists an entry "${escapeControls(e.name)}", and ${why}`,
+            false,
+          );
+        }
+      }
+      for (const e of entries) {
+        const child = `${folder.replace(/\/+$/, '')}/${e.name}`;
+        if (e.type === 'dir') await walk(child, depth + 1);
+        else await this.delete(child);
+      }
+      await this.removeEmptyDir(folder);
+    };
+    await walk(path, 0);
   }
 
   /** The server's hash of a file with the algorithm chosen at login, or undefined when it offers none. */
@@ -430,26 +469,46 @@ export class FtpsClient {
     });
   }
 
-  /** Downloads `path` into `sink` (from `offset` with REST). Retries resume where the data stopped. */
+  /**
+   * Downloads `path` into `sink` (from `offset` with REST). Retries resume where the data stopped. With
+   * `maxBytes`, a server sending more fails the download (not retried) before any byte past the limit
+   * reaches the sink.
+   */
   async download(
     path: string,
     sink: Writable,
-    opts: { offset?: number; onProgress?: (bytes: number) => void } = {},
+    opts: { offset?: number; onProgress?: (bytes: number) => void; maxBytes?: number | undefined } = {},
   ): Promise<number> {
     let received = opts.offset ?? 0;
+    const max = opts.maxBytes;
+    let tooLong: FtpLimitError | undefined;
     await this.run('download', async (s) => {
       await download(
         s.control,
         this.state,
         path,
         async (chunk) => {
+          if (max !== undefined && received + chunk.length > max) {
+            tooLong = new FtpLimitError(
+              `the server sent more than the ${max} bytes expected of ${path}`,
+              max,
+            );
+            throw tooLong;
+          }
           received += chunk.length;
           opts.onProgress?.(received);
           if (!sink.write(chunk)) await once(sink, 'drain');
         },
         this.transferTimeouts(),
         received,
-      );
+      ).catch((err: unknown) => {
+        // the transfer was cut short by us: the server's late reply to it must not answer a later command
+        if (tooLong !== undefined) {
+          this.session = undefined;
+          void s.control.quit();
+        }
+        throw err;
+      });
     });
     return received - (opts.offset ?? 0);
   }

@@ -7,6 +7,7 @@
  * - FtpTimeoutError: nothing arrived in time; the connection is treated as dead.
  * - FtpTlsError: a TLS handshake or certificate problem (never transient: retrying won't fix trust).
  * - FtpLoginError: 530/332 at login, with the checklist of likely causes.
+ * - FtpLimitError: the server sent more than the caller expects (a download past its known size).
  */
 export class FtpError extends Error {
   override name = 'FtpError';
@@ -28,6 +29,16 @@ export class FtpReplyError extends FtpError {
     this.code = code;
     this.command = command;
     this.serverMessage = serverMessage;
+  }
+}
+
+/** The server sent more than the caller said to expect (never transient: it would send it again). */
+export class FtpLimitError extends FtpError {
+  override name = 'FtpLimitError';
+  readonly limit: number;
+  constructor(message: string, limit: number) {
+    super(message, false);
+    this.limit = limit;
   }
 }
 

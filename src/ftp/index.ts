@@ -20,6 +20,7 @@ export {
   FtpConnectionError,
   FtpTimeoutError,
   FtpTlsError,
+  FtpLimitError,
   FtpLoginError,
   FtpVerificationError,
   isTransientCode,
@@ -64,3 +65,4 @@ export {
   parseXHashReply,
 } from './protocol/index.ts';
 export type { Features, FtpReply } from './protocol/index.ts';
+export { escapeControls, unsafeEntryName } from './protocol/index.ts';

@@ -236,7 +236,10 @@ export async function download(
     socket.destroy();
     const reply = await Promise.race([finalP.catch(() => undefined), delay(3000)]);
     control.cancelRead();
-    if (reply !== undefined && reply.code >= 400 && !(failure instanceof FtpReplyError)) {
+    // (a permanent failure of ours, such as a sink refusing bytes past a limit, stays the error: the
+    // server's 426 for the aborted transfer would hide it)
+    const ours = failure instanceof FtpError && !failure.transient;
+    if (reply !== undefined && reply.code >= 400 && !(failure instanceof FtpReplyError) && !ours) {
       throw new FtpReplyError(verb, reply.code, reply.message, { cause: failure });
     }
     throw failure;

@@ -1,6 +1,14 @@
 /** The FTPS store: RemoteStore over our own FtpsClient (verified, resumable uploads). */
 import type { Writable } from 'node:stream';
-import { FtpReplyError, FtpsClient, type FtpsClientOptions, type ListEntry } from '../ftp/index.ts';
+import {
+  escapeControls,
+  FtpLimitError,
+  FtpReplyError,
+  FtpsClient,
+  unsafeEntryName,
+  type FtpsClientOptions,
+  type ListEntry,
+} from '../ftp/index.ts';
 import type {
   PutResult,
   RemoteStore,
@@ -9,6 +17,7 @@ import type {
   StoreFactory,
   StoreHash,
 } from './types.ts';
+import { TooLargeError } from './types.ts';
 
 export class FtpsStore implements RemoteStore {
   readonly description: string;
@@ -31,19 +40,33 @@ export class FtpsStore implements RemoteStore {
     return this.entries(path, (p) => this.client.listSmall(p));
   }
 
+  /**
+   * The folder's entries. Every name the server lists is checked first (unsafeEntryName): one that is
+   * not a plain entry of this folder (`..`, a `/`, a control character) fails the listing, naming it
+   * escaped, so no caller ever builds a path, a command or a line of output from it.
+   */
   private async entries(path: string, read: (path: string) => Promise<ListEntry[]>): Promise<StoreEntry[]> {
+    let entries;
     try {
-      const entries = await read(path);
-      return entries.map((e) => ({
-        name: e.name,
-        type: e.type === 'file' ? 'file' : e.type === 'dir' ? 'dir' : 'other',
-        size: e.size,
-      }));
+      entries = await read(path);
     } catch (err) {
       // A missing folder: 550 (ProFTPD, Pure-FTPd) — vsftpd lists it as empty anyway.
       if (err instanceof FtpReplyError && err.code === 550) return [];
       throw err;
     }
+    for (const e of entries) {
+      const why = unsafeEntryName(e.name);
+      if (why !== undefined) {
+        throw new Error(
+          `the server lists an entry "${escapeControls(e.name)}" in ${escapeControls(path)}, and ${why}: refusing the listing`,
+        );
+      }
+    }
+    return entries.map((e) => ({
+      name: e.name,
+      type: e.type === 'file' ? 'file' : e.type === 'dir' ? 'dir' : 'other',
+      size: e.size,
+    }));
   }
 
   async put(
@@ -55,8 +78,18 @@ export class FtpsStore implements RemoteStore {
     return { bytes: r.bytes, sha256: r.sha256, verified: r.verified, resumedFrom: r.resumedFrom };
   }
 
-  get(path: string, sink: Writable, onProgress?: (bytes: number) => void): Promise<number> {
-    return this.client.download(path, sink, onProgress ? { onProgress } : {});
+  async get(
+    path: string,
+    sink: Writable,
+    onProgress?: (bytes: number) => void,
+    maxBytes?: number,
+  ): Promise<number> {
+    try {
+      return await this.client.download(path, sink, { ...(onProgress ? { onProgress } : {}), maxBytes });
+    } catch (err) {
+      if (err instanceof FtpLimitError) throw new TooLargeError(path, err.limit, { cause: err });
+      throw err;
+    }
   }
 
   size(path: string): Promise<number | undefined> {

@@ -17,6 +17,7 @@ import type {
   StoreFactory,
   StoreHash,
 } from './types.ts';
+import { TooLargeError } from './types.ts';
 
 export class LocalStore implements RemoteStore {
   readonly description: string;
@@ -102,9 +103,17 @@ export class LocalStore implements RemoteStore {
     return { bytes, sha256, verified: 'local sha256', resumedFrom: [] };
   }
 
-  async get(path: string, sink: Writable, onProgress?: (bytes: number) => void): Promise<number> {
+  async get(
+    path: string,
+    sink: Writable,
+    onProgress?: (bytes: number) => void,
+    maxBytes?: number,
+  ): Promise<number> {
     let bytes = 0;
     for await (const chunk of createReadStream(this.real(path)) as AsyncIterable<Buffer>) {
+      if (maxBytes !== undefined && bytes + chunk.length > maxBytes) {
+        throw new TooLargeError(path, maxBytes);
+      }
       bytes += chunk.length;
       onProgress?.(bytes);
       if (!sink.write(chunk)) await once(sink, 'drain'); // rejects when the sink fails

@@ -7,6 +7,16 @@
  */
 import type { Readable, Writable } from 'node:stream';
 
+/** An object longer than the `maxBytes` a get() was given (nothing past the limit was written). */
+export class TooLargeError extends Error {
+  override name = 'TooLargeError';
+  readonly limit: number;
+  constructor(path: string, limit: number, options?: ErrorOptions) {
+    super(`${path} holds more than the ${limit} bytes expected of it`, options);
+    this.limit = limit;
+  }
+}
+
 /** Content that can be read again from a byte offset; bytes at one offset are the same on every call. */
 export interface ReplayableSource {
   open(offset: number): Readable | undefined;
@@ -50,8 +60,12 @@ export interface RemoteStore {
   listSmall(path: string): Promise<StoreEntry[]>;
   /** Writes `path` (replacing it), verifies it, resumes after drops where the store can. */
   put(path: string, source: ReplayableSource, onProgress?: (bytes: number) => void): Promise<PutResult>;
-  /** Streams the object into `sink` (which is not ended). */
-  get(path: string, sink: Writable, onProgress?: (bytes: number) => void): Promise<number>;
+  /**
+   * Streams the object into `sink` (which is not ended). With `maxBytes` (what is expected of it), a
+   * longer object fails the call before any byte past the limit reaches the sink: what a server sends is
+   * bounded before use.
+   */
+  get(path: string, sink: Writable, onProgress?: (bytes: number) => void, maxBytes?: number): Promise<number>;
   size(path: string): Promise<number | undefined>;
   /**
    * The store's own hash of an object without downloading it: the FTPS server's HASH (or XSHA256, XSHA1,

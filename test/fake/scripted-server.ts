@@ -2,6 +2,9 @@
  * A scripted in-process FTPS server (explicit TLS) for faults the real daemons can't produce on cue: a
  * bogus PASV address, a 421 at login, a 552 in the middle of an upload, a data connection cut with a
  * 226 anyway (as ProFTPD and Pure-FTPd do), replies split into single bytes. Files live in memory.
+ * Hostile modes: listings the script chooses (`..`, `/`, control characters, a folder inside itself
+ * forever), downloads the script streams (longer than announced, endless, a decompression bomb), and
+ * 250 to every DELE and RMD whatever the path.
  * It is a test double for the client's fault handling only; the client is proved on real daemons too.
  */
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
@@ -21,6 +24,22 @@ export interface Script {
   storCutTimes?: number;
   /** Refuse REST/APPE with 451 (like ProFTPD without AllowStoreRestart). */
   refuseRestart?: boolean;
+  /**
+   * The LIST text (Unix `ls -l` lines ending in CRLF) for a path; undefined: the stored files. A hostile
+   * server lists what it likes here.
+   */
+  listing?: (path: string) => string | undefined;
+  /**
+   * What RETR of a path sends instead of a stored file, chunk by chunk with back-pressure (huge,
+   * endless, a bomb); undefined: the stored file. The transfer stops when the client closes the data
+   * connection (then 426).
+   */
+  retrieve?: (path: string) => Iterable<Buffer> | AsyncIterable<Buffer> | undefined;
+}
+
+/** One `ls -l` line of a LIST reply, for `listing` scripts. */
+export function listLine(type: 'd' | '-', name: string, size = 0): string {
+  return `${type}rw-r--r--    1 1000     1000     ${size} Jan 01 00:00 ${name}\r\n`;
 }
 
 export interface ScriptedServer {
@@ -183,6 +202,8 @@ class Session {
       case 'DELE':
         this.files.delete(arg);
         return this.reply('250 deleted');
+      case 'RMD':
+        return this.reply('250 removed');
       case 'RNFR':
         this.renameFrom = arg;
         return this.reply('350 ready');
@@ -197,9 +218,11 @@ class Session {
       case 'APPE':
         return this.store(verb, arg);
       case 'RETR':
-        return this.retrieve(arg);
+        return this.script.retrieve?.(arg) !== undefined
+          ? this.stream(this.script.retrieve(arg)!)
+          : this.retrieve(arg);
       case 'LIST':
-        return this.sendListing();
+        return this.sendListing(arg);
       case 'NOOP':
         return this.reply('200 NOOP');
       case 'QUIT':
@@ -276,17 +299,40 @@ class Session {
     });
   }
 
-  /** LIST: one Unix-style line per file (all files live in one flat namespace). */
-  private async sendListing(): Promise<void> {
+  /** LIST: the script's listing, or one Unix-style line per file (one flat namespace). */
+  private async sendListing(path: string): Promise<void> {
     const data = await this.dataSocket!;
     this.reply('150 Here comes the directory listing');
-    const lines = [...this.files].map(
-      ([name, f]) =>
-        `-rw-r--r--    1 1000     1000     ${f.length} Jan 01 00:00 ${name.replace(/^\//, '')}\r\n`,
-    );
+    const scripted = this.script.listing?.(path);
+    const lines =
+      scripted !== undefined
+        ? [scripted]
+        : [...this.files].map(([name, f]) => listLine('-', name.replace(/^\//, ''), f.length));
     data.end(lines.join(''));
     await new Promise((resolve) => data.once('close', resolve));
     this.reply('226 Directory send OK');
+  }
+
+  /** RETR of scripted content: written with back-pressure until it ends or the client hangs up. */
+  private async stream(content: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
+    const data = await this.dataSocket!;
+    this.reply('150 Opening BINARY mode data connection');
+    this.rest = 0;
+    let closed = false;
+    data.once('close', () => (closed = true));
+    for await (const chunk of content) {
+      if (closed) break;
+      if (!data.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          data.once('drain', resolve);
+          data.once('close', resolve);
+        });
+      }
+    }
+    if (closed) return this.reply('426 Connection closed; transfer aborted');
+    data.end();
+    await new Promise((resolve) => data.once('close', resolve));
+    this.reply('226 Transfer complete');
   }
 
   private async retrieve(path: string): Promise<void> {

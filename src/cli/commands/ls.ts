@@ -1,5 +1,9 @@
-/** `ftps-backup ls <url>`: list a remote folder (MLSD, or LIST with Unix/DOS parsing). */
+/**
+ * `ftps-backup ls <url>`: list a remote folder (MLSD, or LIST with Unix/DOS parsing). Names are the
+ * server's: control characters are printed escaped (\x1b), never raw.
+ */
 import type { Command } from 'commander';
+import { escapeControls } from '../../ftp/index.ts';
 import { addFtpOptions, connectUrl, type FtpCliOptions } from '../ftp-connect.ts';
 import type { CliContext } from '../context.ts';
 
@@ -24,7 +28,8 @@ export function registerLs(program: Command, ctx: CliContext): void {
         const size = e.size === undefined ? '' : String(e.size);
         const when = e.modified === undefined ? '' : e.modified.toISOString().replace('.000Z', 'Z');
         ctx.stdout.write(
-          `${kind} ${size.padStart(14)} ${when.padEnd(20)} ${e.name}${e.target ? ` -> ${e.target}` : ''}\n`,
+          // the server chose the names: control characters are printed as escapes, never sent raw
+          `${kind} ${size.padStart(14)} ${when.padEnd(20)} ${escapeControls(e.name)}${e.target ? ` -> ${escapeControls(e.target)}` : ''}\n`,
         );
       }
     } finally {

@@ -31,11 +31,13 @@ export {
   parseXHashReply,
 } from './values.ts';
 export {
+  escapeControls,
   parseDosListLine,
   parseList,
   parseMlsd,
   parseMlsdLine,
   parseStatListing,
   parseUnixListLine,
+  unsafeEntryName,
 } from './listing.ts';
 export type { ListEntry } from './listing.ts';

@@ -365,3 +365,29 @@ export function parseStatListing(message: string, now: Date, utcOffsetMinutes = 
   }
   return out;
 }
+
+/**
+ * Why a name from a listing cannot be used as one entry of its folder, or undefined when it can. A
+ * server chooses these names: `..`, a `/` or a control character (NUL, CR, LF, ESC, DEL, C1) would
+ * reach a path outside the folder, a command or a terminal.
+ */
+export function unsafeEntryName(name: string): string | undefined {
+  if (name === '') return 'it is empty';
+  if (name === '.' || name === '..') return `it is "${name}"`;
+  if (name.includes('/')) return 'it holds a "/"';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'it holds a control character';
+  return undefined;
+}
+
+/** `name` with control characters and backslashes written as escapes (\x1b, \r, \\): safe to print. */
+export function escapeControls(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\u0000-\u001f\u007f-\u009f\\]/g, (c) => {
+    if (c === '\\') return '\\\\';
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EncryptedObjectError, ObjectMismatchError, readObject } from '../../../src/app/read-object.ts';
+import {
+  ContentLimitError,
+  EncryptedObjectError,
+  ObjectMismatchError,
+  readObject,
+} from '../../../src/app/read-object.ts';
 import type { ManifestObject } from '../../../src/domain/index.ts';
 import {
   ageRecipients,
@@ -115,5 +120,40 @@ describe('readObject', () => {
     await expect(readObject(store, '', o, undefined, collector().sink)).rejects.toThrow(
       /gone\.sql\.zst: cannot be read/,
     );
+  });
+
+  it('stops a stored object longer than the manifest says at its size', async () => {
+    const o = await storeObject('long.sql.zst');
+    writeFileSync(
+      join(base, o.name),
+      Buffer.concat([readFileSync(join(base, o.name)), Buffer.alloc(5_000_000)]),
+    );
+    let seen = 0;
+    const err = await readObject(store, '', o, undefined, collector().sink, (n) => (seen = n)).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ObjectMismatchError);
+    expect((err as Error).message).toBe(
+      `long.sql.zst: cannot be read: /long.sql.zst holds more than the ${o.size} bytes expected of it`,
+    );
+    expect(seen).toBeLessThanOrEqual(o.size);
+  });
+
+  it('stops a decompression bomb whose sha256 matches at the content size the manifest records', async () => {
+    const o = { ...(await storeObject('bomb.sql.zst')), contentBytes: 1000 };
+    const c = collector();
+    const err = await readObject(store, '', o, undefined, c.sink).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ContentLimitError);
+    expect((err as Error).message).toBe(
+      'bomb.sql.zst decodes to more than 1000 bytes (the content size the manifest records): refusing the rest',
+    );
+    expect(c.data().length).toBeLessThanOrEqual(1000);
+  });
+
+  it('passes content of exactly the recorded size', async () => {
+    const o = { ...(await storeObject('exact.sql.zst')), contentBytes: plain.length };
+    const c = collector();
+    await readObject(store, '', o, undefined, c.sink);
+    expect(c.data().equals(plain)).toBe(true);
   });
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ManifestError, parseManifest, serializeManifest, type Manifest } from '../../../src/domain/index.ts';
+import {
+  checkJsonShape,
+  contentLimit,
+  expectedContentBytes,
+  MANIFEST_LIMITS,
+  ManifestError,
+  parseManifest,
+  serializeManifest,
+  type Manifest,
+  type ManifestObject,
+} from '../../../src/domain/index.ts';
 
 const SHA_A = 'a'.repeat(64);
 const SHA_B = '0123456789abcdef'.repeat(4);
@@ -267,5 +277,76 @@ describe('parseManifest', () => {
     } catch (err) {
       expect((err as Error).message.length).toBeLessThan(160);
     }
+  });
+});
+
+describe('manifest limits (a hostile server writes manifest.json too)', () => {
+  const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`;
+  it.each([
+    ['100,000 levels of lists', deep(100_000), /the document is nested deeper than 32 levels/],
+    ['33 levels of objects', `${'{"a":'.repeat(33)}1${'}'.repeat(33)}`, /nested deeper than 32 levels/],
+    ['too many objects and lists', `[${'{},'.repeat(100_000)}{}]`, /holds more than 25000 objects and lists/],
+  ])('refuses %s before parsing', (_title, text, message) => {
+    expect(() => parseManifest(text)).toThrow(ManifestError);
+    expect(() => parseManifest(text)).toThrow(message);
+  });
+
+  it('counts no bracket inside a string, escaped quotes included', () => {
+    expect(() =>
+      checkJsonShape(JSON.stringify({ a: '[[[[\\"{{{{'.repeat(100) }), { depth: 2, containers: 2 }),
+    ).not.toThrow();
+    expect(() => checkJsonShape('[[[]]]', { depth: 2, containers: 10 })).toThrow(/deeper than 2 levels/);
+    expect(() => checkJsonShape('[[],[],[]]', { depth: 5, containers: 3 })).toThrow(/more than 3 objects/);
+  });
+
+  it('refuses more than 10,000 objects, naming the count', () => {
+    const m = sample();
+    const text = serializeManifest(m).replace(
+      /"objects": \[/,
+      `"objects": [${'1,'.repeat(MANIFEST_LIMITS.objects)}`,
+    );
+    expect(() => parseManifest(text)).toThrow(/objects must hold at most 10000 entries \(it holds 10002\)/);
+  });
+
+  it('keeps contentBytes through a round trip and checks it', () => {
+    const m = sample();
+    m.objects[0]!.contentBytes = 5000;
+    expect(parseManifest(serializeManifest(m))).toEqual(m);
+    expect(serializeManifest(m)).toContain(
+      '"encrypted": false,\n      "contentBytes": 5000,\n      "source"',
+    );
+    const bad = serializeManifest(m).replace('"contentBytes": 5000', '"contentBytes": -1');
+    expect(() => parseManifest(bad)).toThrow(/objects\[0\]\.contentBytes must be a non-negative integer/);
+  });
+
+  it('names the set when it is given', () => {
+    expect(new ManifestError('objects', 'is bad', '/b/job/20261122T031500Z').message).toBe(
+      'invalid manifest.json of set /b/job/20261122T031500Z: objects is bad',
+    );
+  });
+});
+
+describe('contentLimit and expectedContentBytes', () => {
+  const [db, dir] = sample().objects as [ManifestObject, ManifestObject];
+  it.each([
+    [
+      'recorded content bytes, exactly',
+      { ...db, contentBytes: 777 },
+      { bytes: 777, basis: 'the content size the manifest records' },
+      777,
+    ],
+    ['an older database object: no basis', db, undefined, undefined],
+    [
+      'an older folder object: its file bytes and a tar allowance per entry',
+      dir,
+      {
+        bytes: 4096 + 14 * 16 * 1024 + 1024 * 1024,
+        basis: "the manifest's 4096 file bytes in 14 entries, with tar overhead",
+      },
+      4096,
+    ],
+  ])('%s', (_title, object, limit, expected) => {
+    expect(contentLimit(object)).toEqual(limit);
+    expect(expectedContentBytes(object)).toBe(expected);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  escapeControls,
   FtpProtocolError,
+  unsafeEntryName,
   parseDosListLine,
   parseList,
   parseMlsd,
@@ -470,5 +472,36 @@ describe('parseStatListing', () => {
     const message =
       'Status of /x:\n drwxr-xr-x   2 u   g   4096 Dec  3 20:15 .\n something else\nEnd of status';
     expect(() => parseStatListing(message, now)).toThrow(/Unrecognised line in a STAT listing/);
+  });
+});
+
+describe('unsafeEntryName and escapeControls (names a server chose)', () => {
+  it.each([
+    ['db-wp.sql.zst', undefined],
+    ['20261122T031500Z', undefined],
+    ['name with spaces; and ü', undefined],
+    ['..', 'it is ".."'],
+    ['.', 'it is "."'],
+    ['', 'it is empty'],
+    ['../../etc/passwd', 'it holds a "/"'],
+    ['a/b', 'it holds a "/"'],
+    ['nul\u0000x', 'it holds a control character'],
+    ['cr\rx', 'it holds a control character'],
+    ['lf\nx', 'it holds a control character'],
+    ['esc\u001b[2Jx', 'it holds a control character'],
+    ['del\u007fx', 'it holds a control character'],
+    ['csi\u009bx', 'it holds a control character'],
+  ])('%j → %s', (name, why) => {
+    expect(unsafeEntryName(name)).toBe(why);
+  });
+
+  it.each([
+    ['plain name', 'plain name'],
+    ['\u001b[31mred\r\n', '\\x1b[31mred\\r\\n'],
+    ['tab\there\u0000', 'tab\\there\\x00'],
+    ['back\\slash', 'back\\\\slash'],
+    ['c1\u009b', 'c1\\x9b'],
+  ])('escapes %j as %j', (name, shown) => {
+    expect(escapeControls(name)).toBe(shown);
   });
 });
