@@ -7,6 +7,8 @@ describe('src/ftp/protocol public API', () => {
     expect(Object.keys(protocol).sort()).toEqual(
       [
         'DEFAULT_MAX_REPLY_CHARS',
+        'escapeControls',
+        'unsafeEntryName',
         'FtpProtocolError',
         'InvalidArgumentError',
         'ReplyReader',
