@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { loadConfig, schemaKeyPaths } from '../../../src/config/index.ts';
+import { applyRetention, type RetentionSet } from '../../../src/domain/index.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLE = `${root}config.example.yaml`;
@@ -81,8 +82,26 @@ describe('config.example.yaml and jobs/blog.yaml', () => {
           exclude: ['wp-content/cache/**', '*.log'],
         },
       ],
-      retention: { keepDaily: 14, keepWeekly: 8, keepMonthly: 12 },
+      retention: { keepLast: 5, keepDaily: 14, keepWeekly: 8, keepMonthly: 12 },
     });
+  });
+
+  it("blog's retention keeps a set made by hand earlier the same day (and would not without keepLast)", async () => {
+    const c = await loadConfig(EXAMPLE, { env: { FTPS_PASSWORD: 'x' } });
+    const policy = c.jobs[0]!.retention;
+    const day = (d: number, time: string): RetentionSet => {
+      const t = new Date(`2026-06-${String(d).padStart(2, '0')}T${time}Z`);
+      return { name: t.toISOString(), time: t, complete: true };
+    };
+    // nightly sets for two weeks, then on the 15th a set by hand before an upgrade and one after it
+    const sets = [...Array.from({ length: 14 }, (_, i) => day(i + 1, '01:30:00')), day(15, '10:00:00')];
+    sets.push(day(15, '10:45:00'));
+    const now = new Date('2026-06-15T10:46:00Z');
+    const beforeUpgrade = '2026-06-15T10:00:00.000Z';
+    const kept = applyRetention(sets, policy, now).keep.find((k) => k.name === beforeUpgrade);
+    expect(kept?.reasons.join(' ')).toMatch(/last/i);
+    const { keepLast: _unused, ...calendarOnly } = policy;
+    expect(applyRetention(sets, calendarOnly, now).remove.map((r) => r.name)).toContain(beforeUpgrade);
   });
 
   it('mention every key of the schema (as a key or in a comment)', () => {
