@@ -15,6 +15,7 @@ export {
 } from './load.ts';
 export { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
 export {
+  credentialPath,
   describeSecretRef,
   resolveSecret,
   secretFileWarning,

@@ -3,6 +3,7 @@
  * across files (destination names, duplicate job names), with the defaults resolved into each job.
  * All problems of all files are thrown together as one ConfigError.
  */
+import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -26,6 +27,7 @@ import {
   type RetryPolicy,
   type SecretRef,
 } from './schema.ts';
+import type { WithCredentialsDir } from './secrets.ts';
 
 /** A job with the defaults applied: everything a run needs besides the destination and the secrets. */
 export type EffectiveJob = Omit<
@@ -204,14 +206,41 @@ export function secretRefs(
   return out;
 }
 
-function secretWarning(ref: SecretRef, env: NodeJS.ProcessEnv): string | undefined {
+function secretWarning(ref: SecretRef, env: NodeJS.ProcessEnv, credentialsDir: string): string | undefined {
   if ('env' in ref && env[ref.env] === undefined) {
     return `environment variable ${ref.env} is not set here: the password will be missing when this runs`;
   }
-  if ('credential' in ref && (env.CREDENTIALS_DIRECTORY ?? '') === '') {
-    return `systemd credential ${ref.credential} can only be read under systemd (LoadCredential=); CREDENTIALS_DIRECTORY is not set here`;
+  if (
+    'credential' in ref &&
+    (env.CREDENTIALS_DIRECTORY ?? '') === '' &&
+    !existsSync(join(credentialsDir, ref.credential))
+  ) {
+    return `credential ${ref.credential} cannot be read here: $CREDENTIALS_DIRECTORY is not set (not under systemd) and ${join(credentialsDir, ref.credential)} does not exist`;
   }
   return undefined;
+}
+
+/**
+ * Writes the configuration's credentialsDir into every { credential } reference (see secrets.ts), so
+ * resolving one needs nothing but the reference and the environment.
+ */
+function attachCredentialsDir(value: unknown, dir: string, seen = new Set<object>()): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (const v of value) attachCredentialsDir(v, dir, seen);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  if (typeof record.credential === 'string' && Object.keys(record).length === 1) {
+    // not enumerable: the configuration still prints and compares as written
+    Object.defineProperty(record, 'credentialsDir' satisfies keyof WithCredentialsDir, {
+      value: dir,
+      enumerable: false,
+    });
+    return;
+  }
+  for (const v of Object.values(record)) attachCredentialsDir(v, dir, seen);
 }
 
 function configWarnings(config: Config, file: YamlFile, env: NodeJS.ProcessEnv): string[] {
@@ -234,19 +263,24 @@ function configWarnings(config: Config, file: YamlFile, env: NodeJS.ProcessEnv):
       );
       if (d.ca !== undefined) warn([...at, 'ca'], 'ca has no effect while insecure is true');
     }
-    const s = secretWarning(d.password, env);
+    const s = secretWarning(d.password, env, config.credentialsDir);
     if (s !== undefined) warn([...at, 'password'], s);
   }
   return out;
 }
 
-function jobWarnings(entry: JobEntry, job: EffectiveJob, env: NodeJS.ProcessEnv): string[] {
+function jobWarnings(
+  entry: JobEntry,
+  job: EffectiveJob,
+  env: NodeJS.ProcessEnv,
+  credentialsDir: string,
+): string[] {
   const out: string[] = [];
   const warn = (path: PathSegment[], message: string) =>
     out.push(formatProblem(entry.file.problem([...entry.prefix, ...path], message)));
   job.sources.forEach((s, i) => {
     if (s.type !== 'mysql' || s.password === undefined) return;
-    const w = secretWarning(s.password, env);
+    const w = secretWarning(s.password, env, credentialsDir);
     if (w !== undefined) warn(['sources', i, 'password'], w);
   });
   const r = job.retention;
@@ -356,7 +390,7 @@ export async function loadConfig(path: string, opts: LoadConfigOptions = {}): Pr
         );
       }
       jobs.push(job);
-      warnings.push(...jobWarnings(entry, job, env));
+      warnings.push(...jobWarnings(entry, job, env, config.credentialsDir));
     }
   }
 
@@ -371,6 +405,7 @@ export async function loadConfig(path: string, opts: LoadConfigOptions = {}): Pr
   }
 
   warnings.unshift(...configWarnings(config, configFile, env));
+  attachCredentialsDir([config, jobs], config.credentialsDir);
   const { jobs: _inline, jobsDir: _dir, ...rest } = config;
   return {
     ...rest,

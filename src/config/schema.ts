@@ -210,9 +210,12 @@ const credentialRef = strict({
         `expected a credential name (letters, digits, "_", ".", "@", "-"), got ${showValue(iss.input)}`,
     })
     .describe(
-      'Name of a systemd credential (LoadCredential=name:/path in the unit): read from $CREDENTIALS_DIRECTORY/name.',
+      'Name of a credential: read from $CREDENTIALS_DIRECTORY/name under systemd (LoadCredential=name:/path in the unit), else from credentialsDir/name (a root shell, cron).',
     ),
 });
+
+/** Where `{ credential: name }` is read when $CREDENTIALS_DIRECTORY is not set. */
+export const DEFAULT_CREDENTIALS_DIR = '/etc/ftps-backup/credentials';
 
 export const secretRefSchema = z
   .union([envRef, fileRef, credentialRef], {
@@ -883,6 +886,11 @@ export const configSchema = strict({
   })
     .prefault({})
     .describe('Logging.'),
+  credentialsDir: absolutePath
+    .default(DEFAULT_CREDENTIALS_DIR)
+    .describe(
+      'Folder of the credential files ({ credential: name } reads credentialsDir/name) when $CREDENTIALS_DIRECTORY is not set: the same configuration then works for the service (systemd credentials) and from a root shell. Files mode 0600.',
+    ),
   state: strict({
     dir: absolutePath.default('/var/lib/ftps-backup').describe('Folder of locks and run history.'),
   })

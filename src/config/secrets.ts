@@ -1,10 +1,14 @@
 /**
  * Secret references ({ env }, { file }, { credential }) are resolved only when a job needs them, never at
  * load time. Error messages name the variable, file or credential, never the value.
+ *
+ * A credential is read from $CREDENTIALS_DIRECTORY (systemd's LoadCredential=) when that is set, else
+ * from the configuration's credentialsDir: loadConfig writes that folder into every credential
+ * reference it returns (credentialsDir below), so whoever resolves a secret needs nothing more.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SecretRef } from './schema.ts';
+import { DEFAULT_CREDENTIALS_DIR, type SecretRef } from './schema.ts';
 
 export class SecretError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -23,7 +27,25 @@ export interface ResolveSecretOptions {
 export function describeSecretRef(ref: SecretRef): string {
   if ('env' in ref) return `environment variable ${ref.env}`;
   if ('file' in ref) return `file ${ref.file}`;
-  return `systemd credential ${ref.credential}`;
+  return `credential ${ref.credential}`;
+}
+
+/** Not a key of the file: the configuration's credentialsDir, set on each credential reference by loadConfig. */
+export type WithCredentialsDir = { credentialsDir?: string };
+
+/** The folder a credential reference falls back to without $CREDENTIALS_DIRECTORY. */
+export function credentialsDirOf(ref: SecretRef): string {
+  return (ref as WithCredentialsDir).credentialsDir ?? DEFAULT_CREDENTIALS_DIR;
+}
+
+/** Where a credential is read from here: $CREDENTIALS_DIRECTORY/name, else credentialsDir/name. */
+export function credentialPath(
+  ref: Extract<SecretRef, { credential: string }>,
+  env: NodeJS.ProcessEnv,
+): { path: string; systemd: boolean } {
+  const dir = env.CREDENTIALS_DIRECTORY;
+  if (dir !== undefined && dir !== '') return { path: join(dir, ref.credential), systemd: true };
+  return { path: join(credentialsDirOf(ref), ref.credential), systemd: false };
 }
 
 function errnoText(err: unknown): string {
@@ -84,11 +106,21 @@ export async function resolveSecret(ref: SecretRef, opts: ResolveSecretOptions):
     if (warning !== undefined) opts.onWarning?.(warning);
     return value;
   }
-  const dir = opts.env.CREDENTIALS_DIRECTORY;
-  if (dir === undefined || dir === '') {
-    throw new SecretError(
-      `systemd credential ${ref.credential} is not available: CREDENTIALS_DIRECTORY is not set (systemd sets it for a service with LoadCredential=${ref.credential}:/path/to/file)`,
-    );
+  const { path, systemd } = credentialPath(ref, opts.env);
+  if (systemd) return readSecretFile(path, `systemd credential ${ref.credential}`);
+  try {
+    await stat(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new SecretError(
+        `credential ${ref.credential} is not available: not under systemd ($CREDENTIALS_DIRECTORY is not set, for a service with LoadCredential=${ref.credential}:/path/to/file) and no file ${path} (credentialsDir)`,
+        { cause: err },
+      );
+    }
   }
-  return readSecretFile(join(dir, ref.credential), `systemd credential ${ref.credential}`);
+  const value = await readSecretFile(path, `credential ${ref.credential} (credentialsDir)`);
+  const warning = await secretFileWarning(path);
+  if (warning !== undefined) opts.onWarning?.(warning);
+  return value;
 }

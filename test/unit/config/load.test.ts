@@ -250,7 +250,7 @@ describe('loadConfig: valid configurations', () => {
         `${f}:7:15: destinations.plain.password: environment variable PLAIN_PASSWORD is not set here: the password will be missing when this runs`,
         `${f}:13:15: destinations.open.insecure: the server certificate is not checked: anyone in the middle can read the password and the backups (pin it with fingerprint instead)`,
         `${f}:14:9: destinations.open.ca: ca has no effect while insecure is true`,
-        `${f}:12:15: destinations.open.password: systemd credential ftps can only be read under systemd (LoadCredential=); CREDENTIALS_DIRECTORY is not set here`,
+        `${f}:12:15: destinations.open.password: credential ftps cannot be read here: $CREDENTIALS_DIRECTORY is not set (not under systemd) and /etc/ftps-backup/credentials/ftps does not exist`,
         `${j}:7:15: sources[0].password: environment variable MYSQL_PASSWORD is not set here: the password will be missing when this runs`,
         `${j}:1:7: name: job nopolicy has no retention policy: every set is kept forever`,
       ]);

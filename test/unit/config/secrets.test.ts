@@ -6,6 +6,11 @@ import { withFiles } from './helpers.ts';
 
 const VALUE = 'pa55-w0rd-value';
 
+/** A credential reference as loadConfig returns it: with the configuration's credentialsDir. */
+function withFolder<T extends object>(ref: T, folder: string): T {
+  return Object.defineProperty(ref, 'credentialsDir', { value: folder, enumerable: false });
+}
+
 async function rejection(p: Promise<unknown>): Promise<SecretError> {
   try {
     await p;
@@ -87,16 +92,41 @@ describe('resolveSecret', () => {
     });
   });
 
-  it('explains that CREDENTIALS_DIRECTORY comes from LoadCredential=', async () => {
-    const err = await rejection(resolveSecret({ credential: 'ftps' }, { env: { FTPS_PASSWORD: VALUE } }));
-    expect(err.message).toBe(
-      'systemd credential ftps is not available: CREDENTIALS_DIRECTORY is not set (systemd sets it for a service with LoadCredential=ftps:/path/to/file)',
+  it('without CREDENTIALS_DIRECTORY reads credentialsDir/name, and names both places when neither has it', async () => {
+    await withFiles({ 'creds/ftps': `${VALUE}\n` }, async (dir) => {
+      const folder = join(dir, 'creds');
+      await chmod(join(folder, 'ftps'), 0o600);
+      const ref = (credential: string) => withFolder({ credential }, folder);
+      const warnings: string[] = [];
+      const env = { FTPS_PASSWORD: 'other' };
+      expect(await resolveSecret(ref('ftps'), { env, onWarning: (m) => warnings.push(m) })).toBe(VALUE);
+      expect(warnings).toEqual([]);
+      // systemd's folder wins when it is set, even if credentialsDir has the file
+      const systemd = await rejection(
+        resolveSecret(ref('ftps'), { env: { CREDENTIALS_DIRECTORY: join(dir, 'none') } }),
+      );
+      expect(systemd.message).toMatch(/cannot read the systemd credential ftps .*none\/ftps/);
+      const err = await rejection(resolveSecret(ref('mysql'), { env }));
+      expect(err.message).toBe(
+        `credential mysql is not available: not under systemd ($CREDENTIALS_DIRECTORY is not set, for a service with LoadCredential=mysql:/path/to/file) and no file ${join(folder, 'mysql')} (credentialsDir)`,
+      );
+      // a credential file others may read is used, with the same warning as a { file } secret
+      await chmod(join(folder, 'ftps'), 0o644);
+      await resolveSecret(ref('ftps'), { env, onWarning: (m) => warnings.push(m) });
+      expect(warnings).toEqual([expect.stringMatching(/readable by every user \(mode 644\): chmod 600/)]);
+    });
+  });
+
+  it('falls back to /etc/ftps-backup/credentials for a reference loadConfig did not see', async () => {
+    const err = await rejection(resolveSecret({ credential: 'no-such-credential' }, { env: {} }));
+    expect(err.message).toMatch(
+      /no file \/etc\/ftps-backup\/credentials\/no-such-credential \(credentialsDir\)$/,
     );
   });
 
   it('describes a reference without resolving it', () => {
     expect(describeSecretRef({ env: 'A' })).toBe('environment variable A');
     expect(describeSecretRef({ file: '/etc/x' })).toBe('file /etc/x');
-    expect(describeSecretRef({ credential: 'c' })).toBe('systemd credential c');
+    expect(describeSecretRef({ credential: 'c' })).toBe('credential c');
   });
 });
