@@ -2,17 +2,15 @@
  * src/cli — the command line: the only place that touches process.argv, process.exit and stdout, and the
  * composition root that builds concrete objects. One small file per command.
  *
- * Exit codes: 0 success; 1 the operation failed; 2 usage or configuration error; 3 could not connect,
- * log in or trust the server; 4 (`run`) every set was published but at least one with warnings.
+ * Exit codes: see exit-codes.ts (one function decides them for every command).
  */
 import { Command, CommanderError } from 'commander';
-import { FtpConnectionError, FtpLoginError, FtpTimeoutError, FtpTlsError } from '../ftp/index.ts';
 import { createLogger, Redactor } from '../logging/index.ts';
 import { VERSION } from './version.ts';
-import { UsageError } from './ftp-url.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
 import type { CliContext } from './context.ts';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, connect: 3, warning: 4 } as const;
+export { EXIT };
 
 export interface MainIo {
   stdin?: NodeJS.ReadStream;
@@ -88,9 +86,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     await program.parseAsync(argv);
     return EXIT.ok;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
+    if (err instanceof CommanderError) return exitCodeFor(err); // commander said it already
     const e = err instanceof Error ? err : new Error(String(err));
     // not an error: every set was published, some with warnings (said by the run itself)
     const warned = e.name === 'JobsWarnedError';
@@ -99,17 +95,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
       if (warned) ctx.log.warn(line);
       else ctx.log.error(line);
     }
-    if (warned) return EXIT.warning;
-    if (e instanceof UsageError || e.name === 'ConfigError') return EXIT.usage;
-    if (
-      e instanceof FtpLoginError ||
-      e instanceof FtpTlsError ||
-      e instanceof FtpConnectionError ||
-      e instanceof FtpTimeoutError
-    ) {
-      return EXIT.connect;
-    }
-    return EXIT.failed;
+    return exitCodeFor(e);
   } finally {
     await ctx.log.close();
   }

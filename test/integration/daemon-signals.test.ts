@@ -171,7 +171,7 @@ describe('the agent as a process', () => {
       TEST_FTPS_PASSWORD: 'wrong-' + server().password,
       TEST_MYSQL_PASSWORD: db().password,
     });
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(3); // README: could not log in
     expect(bad.stderr).toMatch(/530/);
     expect(bad.stderr).not.toContain(server().password);
   });

@@ -222,7 +222,7 @@ describe('notifications', () => {
     const hook = await http();
     const s = setup('early', ['- type: webhook', `  url: ${hook.url}/hook`], { ftpsWithoutSecret: true });
     const r = await runCli(['run', 'site', '-c', s.cfg, '--json'], {});
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // README: a missing secret
     const [entry] = JSON.parse(r.stdout) as Array<{ error: string }>;
     expect(entry!.error).toBe('environment variable NOT_SET_FTPS_PASSWORD is not set');
     expect(hook.requests).toHaveLength(1);

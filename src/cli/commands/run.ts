@@ -9,9 +9,16 @@ import { runConfiguredJob } from '../job-runner.ts';
 import { createProgress, type Progress } from '../progress.ts';
 import { UsageError } from '../ftp-url.ts';
 import type { CliContext } from '../context.ts';
+import type { ErrorGroup } from '../exit-codes.ts';
 
-export class JobsFailedError extends Error {
+/** Some jobs did not complete; `errors` are their errors, from which the exit code is decided (exit-codes.ts). */
+export class JobsFailedError extends Error implements ErrorGroup {
   override name = 'JobsFailedError';
+  readonly errors: readonly unknown[];
+  constructor(message: string, errors: readonly unknown[] = []) {
+    super(message);
+    this.errors = errors;
+  }
 }
 
 /** Every job published its set, at least one with warnings: `run` exits 4 (EXIT.warning). */
@@ -44,6 +51,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       | { job: string; ok: true; result: RunJobResult }
       | { job: string; ok: false; error: string; skipped?: boolean };
     const results: Entry[] = [];
+    const errors: unknown[] = [];
     try {
       for (const job of jobs) {
         if (abort.signal.aborted) break;
@@ -76,6 +84,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           const message = err instanceof Error ? err.message : String(err);
           ctx.log.error(`job ${job.name}: FAILED — ${message}`);
           results.push({ job: job.name, ok: false, error: message });
+          errors.push(err);
         }
       }
     } finally {
@@ -108,6 +117,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     if (failed.length > 0) {
       throw new JobsFailedError(
         `${failed.length} of ${results.length} job(s) did not complete: ${failed.map((f) => f.job).join(', ')}`,
+        errors,
       );
     }
     // any failure wins (above); else any warning → exit 4
