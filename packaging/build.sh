@@ -69,9 +69,14 @@ mkdir -p "$LIB/bin" "$LIB/dist" "$LIB/runtime/bin" "$DOC/examples/jobs" "$SHARE"
 
 install -m 0755 "$PKG/ftps-backup" "$LIB/bin/ftps-backup"
 sed -i "s|@NODE_FLAGS@|$NODE_FLAGS|" "$LIB/bin/ftps-backup"
-install -m 0644 bin/ftps-backup.js "$LIB/bin/ftps-backup.js"
+# The launcher runs it with the bundled runtime: its `#!/usr/bin/env -S node` line would find any node.
+{
+  echo '// Run by the launcher beside it (bin/ftps-backup), with the runtime in ../runtime and the heap flags.'
+  tail -n +2 bin/ftps-backup.js
+} >"$LIB/bin/ftps-backup.js"
+chmod 0644 "$LIB/bin/ftps-backup.js"
 for f in dist/*.js; do install -m 0644 "$f" "$LIB/dist/"; done
-node -e 'const p = require("./package.json"); console.log(JSON.stringify({ name: p.name, version: p.version, type: p.type, license: p.license }, null, 2))' >"$LIB/package.json"
+node -e 'const p = require("./package.json"); console.log(JSON.stringify({ name: p.name, version: p.version, type: p.type, license: p.license, engines: p.engines }, null, 2))' >"$LIB/package.json"
 cp -R examples "$LIB/examples"
 tar -xzf "$RUNTIME_TGZ" -C "$WORK" package/bin/node package/LICENSE
 install -m 0755 "$WORK/package/bin/node" "$LIB/runtime/bin/node"
@@ -89,7 +94,7 @@ for f in jobs/*.yaml; do install -m 0644 "$f" "$DOC/examples/jobs/"; done
   cat "$PKG/copyright"
   echo
   echo "Files: lib/ftps-backup/runtime/*"
-  echo "Copyright: Node.js contributors"
+  echo "Copyright: Node.js contributors and the authors named in its LICENSE"
   echo "License: MIT and others, see /usr/lib/ftps-backup/runtime/LICENSE ($RUNTIME_PACKAGE $RUNTIME_VERSION)"
   echo
   echo "Files: lib/ftps-backup/dist/*"

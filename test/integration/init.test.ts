@@ -174,7 +174,7 @@ describe('ftps-backup init --yes', () => {
     const wrong = join(work, 'wrong.pass');
     writeFileSync(wrong, 'not the password');
     const badDb = await runCli([...base, '--db-password-file', wrong]);
-    expect(badDb.code).toBe(2);
+    expect(badDb.code).toBe(1);
     expect(badDb.stdout).toContain('✗ database: cannot log in to initblog');
     expect(badDb.stderr).toContain('the database login failed; nothing was written');
     expect(badDb.stdout + badDb.stderr).not.toContain('not the password');

@@ -280,12 +280,13 @@ async function init(opts: InitOptions, ctx: CliContext, p: Prompter): Promise<vo
   const { files } = initFiles(plan, { ftps: password, mysql: mysql?.password });
   const owner = serviceOwner();
   await writeConfiguration(configDir, files, owner, opts.force === true, p);
-  const loaded = await loadConfig(configFile, { env: ctx.env });
+  const credentialsDir = join(configDir, 'credentials');
+  // as the unit runs it: the credentials in CREDENTIALS_DIRECTORY
+  const loaded = await loadConfig(configFile, { env: { ...ctx.env, CREDENTIALS_DIRECTORY: credentialsDir } });
   p.say(
     `\ncheck-config: configuration OK: ${loaded.files.length} file(s), ${loaded.jobs.length} job(s): ${loaded.jobs.map((j) => j.name).join(', ')}`,
   );
   for (const w of loaded.warnings) p.say(`  warning: ${w}`);
-  const credentialsDir = join(configDir, 'credentials');
   const how = owner !== undefined ? ` as the ${SERVICE_USER} user` : '';
 
   // 5. the first run and verify
@@ -434,7 +435,7 @@ async function databaseSource(
     } catch (err) {
       p.say(`✗ database: cannot log in to ${database} on ${where} as ${user}: ${(err as Error).message}`);
       if (!p.interactive || attempt >= 3) {
-        throw new UsageError(
+        throw new InitServerError(
           `the database login failed; nothing was written. Fix DB_* in wp-config.php or the grants, give --db-password-file, or run init with --no-database`,
         );
       }
