@@ -214,6 +214,19 @@ export async function jobDestination(
   return { config, job, dest };
 }
 
+/**
+ * Backup runs and prune do not yet know how to work on an append-only destination (final names, no
+ * rename, no cleanup; prune with its own login): refused with the reason rather than failing midway.
+ */
+export function refuseAppendOnly(config: LoadedConfig, job: EffectiveJob, what: string): void {
+  const dest = config.destinations[job.destination];
+  if (dest?.type === 'ftps' && dest.appendOnly) {
+    throw new UsageError(
+      `job ${job.name}: destination ${job.destination} has appendOnly: true, and ${what} on an append-only destination is not supported yet (ftps-backup doctor ${job.destination} checks the login)`,
+    );
+  }
+}
+
 export async function runJobInput(
   config: LoadedConfig,
   job: EffectiveJob,
@@ -221,6 +234,7 @@ export async function runJobInput(
   log: Logger,
   redactor: Redactor,
 ): Promise<RunJobInput> {
+  refuseAppendOnly(config, job, 'a backup run');
   const destination = await buildJobDestination(config, job, env, log, redactor);
   const encryption = await buildEncryption(job, env, log, redactor);
   const objects = await buildObjectPlans(job, env, log, redactor);

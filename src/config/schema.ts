@@ -677,6 +677,12 @@ export const ftpsDestinationSchema = strict({
     .boolean()
     .default(false)
     .describe('Allow servers without RFC 5746 secure renegotiation (refused by OpenSSL 3 otherwise).'),
+  appendOnly: z
+    .boolean()
+    .default(false)
+    .describe(
+      'The server refuses this login DELE, RMD, RNFR/RNTO and STOR over an existing file (see "Protect your backups from a compromised host" in the README): doctor then fails when the login can erase. Backup runs to such a destination are not supported yet and are refused.',
+    ),
 })
   .superRefine((value, ctx) => {
     const d = record(value);

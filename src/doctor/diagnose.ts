@@ -62,6 +62,8 @@ export interface DiagnoseOptions {
   now: Date;
   /** Name of the test file, e.g. `.ftps-backup-doctor-1a2b3c4d` (random, from the caller). */
   testFileName: string;
+  /** The destination says appendOnly: true (a login that can erase fails the diagnosis). */
+  appendOnly?: boolean | undefined;
   /** Called as each step is decided (the CLI prints progressively). */
   onStep?: ((step: DiagnosisStep) => void) | undefined;
   log?: FtpLogger | undefined;
@@ -143,6 +145,7 @@ export const FTP_CHECKS: readonly DoctorCheck[] = [
         report: ctx.report,
         facts: ctx.facts,
         reopen: () => reopen(ctx.opts),
+        appendOnly: ctx.opts.appendOnly === true,
       }),
   },
 ];

@@ -18,3 +18,4 @@ export type {
 } from './diagnose.ts';
 export { classifyExpiry, classifyPasvAddress, pinLine, EXPIRY_WARNING_DAYS } from './checks.ts';
 export { Report } from './report.ts';
+export { appendOnlyVerdict, type EraseRights } from './write-test.ts';

@@ -19,6 +19,8 @@ export interface DiagnosisFacts {
   dataTls?: { protocol: string; cipher: string; reused: boolean };
   listing?: 'MLSD' | 'LIST';
   restart?: 'REST+STOR' | 'APPE' | 'none';
+  /** What the login could do to an existing file (the append-only verdict). */
+  eraseRights?: { delete: boolean; rename: boolean; overwrite: boolean };
 }
 
 export class Report {

@@ -1,8 +1,11 @@
 /**
  * The doctor's write test in the destination root, with one uniquely named file and nothing else: STOR a
  * part, SIZE, resume with REST+STOR, APPE, the server's hash, RNFR/RNTO (ftps-backup uploads to
- * `<name>.partial` and renames), RETR, DELE. The file is always removed, also after a failure midway (on a
- * new connection if the old one died); a failed cleanup is reported with the name to remove by hand.
+ * `<name>.partial` and renames), RETR, then what an attacker holding this login would do to a backup:
+ * STOR over it, rename it away, DELE it. The verdict says whether the login is append-only. On a normal
+ * destination the file is always removed, also after a failure midway (on a new connection if the old one
+ * died), and a failed cleanup is reported with the name to remove by hand; on an append-only destination
+ * the file is uploaded under its final name (no rename) and stays when the login cannot delete it (said so).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -41,11 +44,56 @@ export interface WriteTestContext {
   facts: DiagnosisFacts;
   /** A new logged-in session in the root, for the cleanup when the connection was lost. */
   reopen: () => Promise<Session>;
+  /** The destination says `appendOnly: true`: a login that can erase is a failure, not a warning. */
+  appendOnly: boolean;
+}
+
+/** What this login was allowed to do to an existing file (true: the server did it). */
+export interface EraseRights {
+  delete: boolean;
+  rename: boolean;
+  overwrite: boolean;
+}
+
+/** The verdict step from what the login could do; pure, so that every combination is unit-tested. */
+export function appendOnlyVerdict(rights: EraseRights, appendOnly: boolean): DiagnosisStep {
+  const could = (['delete', 'rename', 'overwrite'] as const).filter((k) => rights[k]);
+  const base = { id: 'append-only', title: 'append-only' };
+  if (could.length === 0) {
+    return {
+      ...base,
+      ok: true,
+      detail:
+        'append-only: confirmed (DELE and RNFR/RNTO were refused to this login, and STOR/APPE did not replace an existing file)',
+    };
+  }
+  const list = could.length === 1 ? could[0] : `${could.slice(0, -1).join(', ')} and ${could.at(-1)}`;
+  const detail = rights.delete
+    ? `this login can ${list}: whoever takes this host can erase your backups`
+    : `this login can ${list} existing files: whoever takes this host can destroy your backups`;
+  return appendOnly
+    ? {
+        ...base,
+        ok: false,
+        detail: `${detail} (the destination says appendOnly: true)`,
+        hint: 'apply an append-only recipe on the server for this login (README: "Protect your backups from a compromised host"), or remove appendOnly: true',
+      }
+    : {
+        ...base,
+        ok: 'warn',
+        detail,
+        hint: 'give this host an append-only login and set appendOnly: true on the destination (README: "Protect your backups from a compromised host")',
+      };
 }
 
 export async function writeTest(ctx: WriteTestContext): Promise<void> {
   const { control, state, timeouts, report, facts } = ctx;
-  const partial = `${ctx.name}${PARTIAL_SUFFIX}`;
+  const appendOnly = ctx.appendOnly;
+  // An append-only destination is written under final names: nothing is renamed there.
+  const partial = appendOnly ? ctx.name : `${ctx.name}${PARTIAL_SUFFIX}`;
+  const rights: EraseRights = { delete: false, rename: false, overwrite: false };
+  /** The login's DELE was refused: what is left stays (said by the cleanup). */
+  let deleteRefused = false;
   const content = randomBytes(3 * PART);
   /** Names that may exist on the server now (removed by the cleanup). */
   const leftovers = new Set<string>();
@@ -153,20 +201,23 @@ export async function writeTest(ctx: WriteTestContext): Promise<void> {
     }
 
     step = { id: 'rename', title: 'rename (RNFR/RNTO)' };
-    const rnfr = await control.request('RNFR', partial);
-    const rnto = rnfr.code === 350 ? await control.request('RNTO', ctx.name) : rnfr;
-    leftovers.add(ctx.name);
-    if (rnto.code >= 200 && rnto.code < 300) {
-      leftovers.delete(partial);
-      current = ctx.name;
-      report.add({ ...step, ok: true, detail: `${partial} → ${ctx.name}` });
-    } else {
-      report.add({
-        ...step,
-        ok: false,
-        detail: `refused: ${rnto.code} ${rnto.message}`,
-        hint: 'ftps-backup uploads every object as <name>.partial and renames it when verified: allow RNFR/RNTO for this user',
-      });
+    if (!appendOnly) {
+      const rnfr = await control.request('RNFR', partial);
+      const rnto = rnfr.code === 350 ? await control.request('RNTO', ctx.name) : rnfr;
+      leftovers.add(ctx.name);
+      if (rnto.code >= 200 && rnto.code < 300) {
+        leftovers.delete(partial);
+        current = ctx.name;
+        rights.rename = true;
+        report.add({ ...step, ok: true, detail: `${partial} → ${ctx.name}` });
+      } else {
+        report.add({
+          ...step,
+          ok: false,
+          detail: `refused: ${rnto.code} ${rnto.message}`,
+          hint: 'ftps-backup uploads every object as <name>.partial and renames it when verified: allow RNFR/RNTO for this user, or set appendOnly: true on the destination if this login is append-only on purpose',
+        });
+      }
     }
 
     step = { id: 'download', title: 'download (RETR)' };
@@ -184,23 +235,89 @@ export async function writeTest(ctx: WriteTestContext): Promise<void> {
       });
     }
 
+    step = { id: 'overwrite', title: 'overwrite (STOR or APPE over an existing file)' };
+    const overwrite = await probeOverwrite(got);
+    rights.overwrite = overwrite.destroyed;
+    report.add(
+      overwrite.destroyed
+        ? { ...step, ok: appendOnly ? false : true, detail: `allowed: ${overwrite.how}` }
+        : appendOnly
+          ? { ...step, ok: true, detail: `refused, as it should be: ${overwrite.how}` }
+          : {
+              ...step,
+              ok: 'warn',
+              detail: `refused: ${overwrite.how}`,
+              hint: 'an upload that failed cannot start over under the same name on this server',
+            },
+    );
+
+    if (appendOnly) {
+      step = { id: 'rename', title: 'rename (RNFR/RNTO)' };
+      const away = `${ctx.name}.renamed`;
+      const rnfr = await control.request('RNFR', current);
+      const rnto = rnfr.code === 350 ? await control.request('RNTO', away) : rnfr;
+      if (rnto.code >= 200 && rnto.code < 300) {
+        rights.rename = true;
+        leftovers.add(away);
+        leftovers.delete(current);
+        current = away;
+        report.add({ ...step, ok: false, detail: `allowed: ${ctx.name} → ${away}` });
+      } else {
+        report.add({ ...step, ok: true, detail: `refused, as it should be: ${rnto.code} ${rnto.message}` });
+      }
+    }
+
     step = { id: 'delete', title: 'delete (DELE)' };
     const dele = await control.request('DELE', current);
     if (dele.code >= 200 && dele.code < 300) {
       leftovers.delete(current);
-      report.add({ ...step, ok: true, detail: `${current} removed` });
+      rights.delete = true;
+      report.add({ ...step, ok: !appendOnly, detail: `${current} removed` });
     } else {
-      report.add({
-        ...step,
-        ok: false,
-        detail: `refused: ${dele.code} ${dele.message}`,
-        hint: 'retention and failed runs need DELE: allow deleting for this user',
-      });
+      deleteRefused = true;
+      report.add(
+        appendOnly
+          ? { ...step, ok: true, detail: `refused, as it should be: ${dele.code} ${dele.message}` }
+          : {
+              ...step,
+              ok: false,
+              detail: `refused: ${dele.code} ${dele.message}`,
+              hint: 'retention and failed runs need DELE: allow deleting for this user, or set appendOnly: true on the destination if this login is append-only on purpose',
+            },
+      );
     }
+    facts.eraseRights = { ...rights };
+    report.add(appendOnlyVerdict(rights, appendOnly));
   } catch (err) {
     report.add({ ...step, ok: false, detail: errorText(err) });
   } finally {
-    await cleanup(ctx, leftovers);
+    await cleanup(ctx, leftovers, deleteRefused);
+  }
+
+  /**
+   * Tries to replace the file's content: STOR over it, then APPE one byte (Pure-FTPd 1.0.50 replaces a
+   * file on APPE, measured). The file counts as destroyed when its earlier bytes (`before`) are no longer
+   * its start: appending stays possible on an append-only server, replacing must not be.
+   */
+  async function probeOverwrite(before: Buffer): Promise<{ destroyed: boolean; how: string }> {
+    const said: string[] = [];
+    for (const verb of ['STOR', 'APPE'] as const) {
+      try {
+        await upload(control, state, verb, current, Readable.from([Buffer.from('x')]), timeouts);
+        said.push(`${verb} accepted`);
+      } catch (err) {
+        if (!(err instanceof TransferRefusedError)) throw err;
+        said.push(`${verb} ${err.code} ${err.serverMessage}`);
+      }
+    }
+    const chunks: Buffer[] = [];
+    await download(control, state, current, (c) => void chunks.push(c), timeouts);
+    const after = Buffer.concat(chunks);
+    const kept = after.length >= before.length && after.subarray(0, before.length).equals(before);
+    const outcome = kept
+      ? `the file still starts with its ${before.length} bytes`
+      : `the file's ${before.length} bytes were replaced (it now holds ${after.length})`;
+    return { destroyed: !kept, how: `${said.join('; ')}; ${outcome}` };
   }
 
   /**
@@ -227,6 +344,16 @@ export async function writeTest(ctx: WriteTestContext): Promise<void> {
       report.add({ ...step, ok: true, detail: `${what} continued the file: SIZE ${now}` });
       return true;
     }
+    if (expected !== undefined && now === expected.length) {
+      // Pure-FTPd answers 226 to APPE into a file it may not write (a read-only upload) and appends nothing.
+      report.add({
+        ...step,
+        ok: 'warn',
+        detail: `${what} was accepted, but nothing was appended: SIZE is still ${now}`,
+        hint: 'resuming does not work on this server: ftps-backup checks SIZE after every upload and starts the object over',
+      });
+      return false;
+    }
     report.add({
       ...step,
       ok: false,
@@ -238,13 +365,17 @@ export async function writeTest(ctx: WriteTestContext): Promise<void> {
   }
 }
 
-/** Removes whatever the test left; reports only when something was left over. */
-async function cleanup(ctx: WriteTestContext, leftovers: Set<string>): Promise<void> {
+/**
+ * Removes whatever the test left; reports only when something was left over. When this login may not
+ * delete (`deleteRefused`), what stays is said, not counted as a failure.
+ */
+async function cleanup(ctx: WriteTestContext, leftovers: Set<string>, deleteRefused: boolean): Promise<void> {
   if (leftovers.size === 0) return;
   let control = ctx.control;
   let fresh: Session | undefined;
   const removed: string[] = [];
   const failed: string[] = [];
+  const kept: string[] = [];
   try {
     for (const name of leftovers) {
       try {
@@ -254,13 +385,23 @@ async function cleanup(ctx: WriteTestContext, leftovers: Set<string>): Promise<v
         }
         const r = await control.request('DELE', name);
         if (r.code >= 200 && r.code < 300) removed.push(name);
-        else if (r.code !== 550) failed.push(`${name} (${r.code} ${r.message})`);
+        else if (deleteRefused) {
+          if ((await control.request('SIZE', name)).code === 213) kept.push(name);
+        } else if (r.code !== 550) failed.push(`${name} (${r.code} ${r.message})`);
       } catch (err) {
         failed.push(`${name} (${errorText(err)})`);
       }
     }
   } finally {
     await fresh?.control.quit();
+  }
+  if (kept.length > 0) {
+    ctx.report.add({
+      id: 'cleanup',
+      ok: 'skip',
+      title: 'cleanup',
+      detail: `${kept.join(', ')} stays in the destination root: this login cannot delete it (remove it with the prune login or on the server)`,
+    });
   }
   if (failed.length > 0) {
     ctx.report.add({

@@ -40,11 +40,15 @@ export interface FtpLaunch {
   password: string;
   /** See SpawnOptions.stdinToLog (vsftpd). */
   stdinToLog?: boolean;
+  /** FtpServerInfo.pruneLogin / commandLog. */
+  pruneLogin?: { user: string; password: string };
+  commandLog?: string;
 }
 
 export interface FtpStartSpec {
   kind: FtpServerKind;
   variant: string;
+  appendOnly?: boolean;
   implicitTls: boolean;
   /** Owner of the home folder (the uid/gid the server writes uploads as). */
   homeOwner: { uid: number; gid: number };
@@ -59,7 +63,9 @@ export interface FtpStartSpec {
 const BIND_FAILURE = /address already in use|unable to bind|could not bind|bind\(\) failed|EADDRINUSE/i;
 
 export async function startFtpServer(spec: FtpStartSpec): Promise<RunningServer<FtpServerInfo>> {
-  const label = spec.variant === 'default' ? spec.kind : `${spec.kind}-${spec.variant}`;
+  const label =
+    (spec.variant === 'default' ? spec.kind : `${spec.kind}-${spec.variant}`) +
+    (spec.appendOnly === true ? '-appendonly' : '');
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(spec, label);
@@ -130,6 +136,9 @@ async function startOnce(spec: FtpStartSpec, label: string): Promise<RunningServ
     home,
     logFile: launch.logFile,
     pid: proc.pid,
+    appendOnly: spec.appendOnly === true,
+    pruneLogin: launch.pruneLogin,
+    commandLog: launch.commandLog,
   };
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -13,7 +13,14 @@
 //   CI=true                a missing server fails its tests instead of skipping them
 // Setup details per server: proftpd.ts (variants), vsftpd.ts (system user + PAM service it creates),
 // pure-ftpd.ts (options), mariadb.ts (users and grants).
-export type { FtpServerInfo, FtpServerKind, MariadbInfo, ProftpdVariant, RunningServer } from './types.ts';
+export type {
+  FtpServerInfo,
+  FtpServerKind,
+  FtpServerOptions,
+  MariadbInfo,
+  ProftpdVariant,
+  RunningServer,
+} from './types.ts';
 export { serverAvailability, testServersDir, type Availability, type ServerKind } from './availability.ts';
 export { proftpdCommandLog, startProftpd } from './proftpd.ts';
 export { startVsftpd } from './vsftpd.ts';

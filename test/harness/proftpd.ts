@@ -21,7 +21,22 @@ import { dirname, join } from 'node:path';
 import { binaries, proftpdModulePath } from './availability.ts';
 import { randomSecret, sha512Crypt } from './common.ts';
 import { FTP_TEST_USER, LOOPBACK, NOBODY, startFtpServer, type FtpPrepareContext } from './ftp-common.ts';
-import type { FtpServerInfo, ProftpdVariant, RunningServer } from './types.ts';
+import type { FtpServerInfo, FtpServerOptions, ProftpdVariant, RunningServer } from './types.ts';
+
+/** The login of an append-only ProFTPD that may delete (FtpServerInfo.pruneLogin). */
+export const PRUNE_TEST_USER = `${FTP_TEST_USER}-prune`;
+
+/** The append-only recipe for the backup login (README: "Protect your backups from a compromised host"). */
+function appendOnlyLines(commandLog: string): string[] {
+  return [
+    'AllowOverwrite off',
+    '<Limit DELE RMD RNFR RNTO SITE_CHMOD>',
+    `  DenyUser ${FTP_TEST_USER}`,
+    '</Limit>',
+    'LogFormat replies "%u %r %s"',
+    `ExtendedLog ${commandLog} ALL replies`,
+  ];
+}
 
 const variantDirectives: Record<ProftpdVariant, { implicitTls: boolean; lines: string[] }> = {
   a: {
@@ -56,7 +71,7 @@ const variantDirectives: Record<ProftpdVariant, { implicitTls: boolean; lines: s
   },
 };
 
-function proftpdConfig(ctx: FtpPrepareContext, variant: ProftpdVariant): string {
+function proftpdConfig(ctx: FtpPrepareContext, variant: ProftpdVariant, appendOnly: boolean): string {
   const f = (name: string): string => join(ctx.dir, name);
   return [
     `ServerName "ftps-backup test ProFTPD (${variant})"`,
@@ -90,7 +105,7 @@ function proftpdConfig(ctx: FtpPrepareContext, variant: ProftpdVariant): string 
     'RequireValidShell off',
     'UseFtpUsers off',
     'DefaultRoot ~',
-    'AllowOverwrite on',
+    ...(appendOnly ? appendOnlyLines(f('replies.log')) : ['AllowOverwrite on']),
     'Umask 022',
     `PassivePorts ${ctx.passive.min} ${ctx.passive.max}`,
     `SystemLog ${f('proftpd.log')}`,
@@ -115,7 +130,11 @@ export function proftpdCommandLog(info: FtpServerInfo): string {
   return join(dirname(info.logFile), 'commands.log');
 }
 
-export async function startProftpd(variant: ProftpdVariant): Promise<RunningServer<FtpServerInfo>> {
+export async function startProftpd(
+  variant: ProftpdVariant,
+  options: FtpServerOptions = {},
+): Promise<RunningServer<FtpServerInfo>> {
+  const appendOnly = options.appendOnly === true;
   const proftpd = binaries.proftpd();
   if (proftpd === undefined)
     throw new Error('proftpd not found: apt-get install proftpd-core proftpd-mod-crypto');
@@ -123,20 +142,24 @@ export async function startProftpd(variant: ProftpdVariant): Promise<RunningServ
   return startFtpServer({
     kind: 'proftpd',
     variant,
+    appendOnly,
     implicitTls,
     homeOwner: NOBODY,
     prepare: async (ctx) => {
       const password = randomSecret();
-      const hash = await sha512Crypt(password);
+      const prunePassword = randomSecret();
       // AuthUserFile uses the passwd(5) layout; the shell does not matter with RequireValidShell off.
+      const line = async (user: string, secret: string): Promise<string> =>
+        `${user}:${await sha512Crypt(secret)}:${NOBODY.uid}:${NOBODY.gid}::${ctx.home}:/bin/false\n`;
       await writeFile(
         join(ctx.dir, 'ftpd.passwd'),
-        `${FTP_TEST_USER}:${hash}:${NOBODY.uid}:${NOBODY.gid}::${ctx.home}:/bin/false\n`,
+        (await line(FTP_TEST_USER, password)) +
+          (appendOnly ? await line(PRUNE_TEST_USER, prunePassword) : ''),
         { mode: 0o600 },
       );
       await writeFile(join(ctx.dir, 'ftpd.group'), `ftpsbt:x:${NOBODY.gid}:\n`, { mode: 0o600 });
       const conf = join(ctx.dir, 'proftpd.conf');
-      await writeFile(conf, proftpdConfig(ctx, variant), { mode: 0o600 });
+      await writeFile(conf, proftpdConfig(ctx, variant, appendOnly), { mode: 0o600 });
       return {
         command: proftpd,
         args: ['-n', '-c', conf],
@@ -144,6 +167,12 @@ export async function startProftpd(variant: ProftpdVariant): Promise<RunningServ
         otherLogs: [join(ctx.dir, 'tls.log')],
         user: FTP_TEST_USER,
         password,
+        ...(appendOnly
+          ? {
+              pruneLogin: { user: PRUNE_TEST_USER, password: prunePassword },
+              commandLog: join(ctx.dir, 'replies.log'),
+            }
+          : {}),
       };
     },
   });

@@ -15,19 +15,26 @@
 // The password hash is written by us as SHA-512 crypt: `pure-pw useradd` hashes with argon2id at a
 // cost that makes every login take ~3 s here. `pure-pw mkdb` then builds the PureDB file.
 // Pure-FTPd waits ~5 s before answering a wrong password (hard-coded), so keep such tests few.
+// "Append-only" (options.appendOnly): the closest Pure-FTPd gets, -K (keep all files: no DELE/RMD for
+// anyone), -G (no renaming) and -r (STOR onto an existing name is stored as name.1). It is NOT append-only:
+// APPE into an existing file replaces its content (Pure-FTPd 1.0.50, measured by
+// test/integration/append-only.test.ts; with -U 333:022 read-only uploads too). These switches hold for
+// every login: no prune login here.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { binaries } from './availability.ts';
 import { randomSecret, run, sha512Crypt } from './common.ts';
 import { FTP_TEST_USER, LOOPBACK, NOBODY, startFtpServer } from './ftp-common.ts';
-import type { FtpServerInfo, RunningServer } from './types.ts';
+import type { FtpServerInfo, FtpServerOptions, RunningServer } from './types.ts';
 
-export async function startPureFtpd(): Promise<RunningServer<FtpServerInfo>> {
+export async function startPureFtpd(options: FtpServerOptions = {}): Promise<RunningServer<FtpServerInfo>> {
+  const appendOnly = options.appendOnly === true;
   const pureFtpd = binaries.pureFtpd();
   const purePw = binaries.purePw();
   return startFtpServer({
     kind: 'pure-ftpd',
     variant: 'default',
+    appendOnly,
     implicitTls: false,
     homeOwner: NOBODY,
     passivePorts: 40,
@@ -71,6 +78,7 @@ export async function startPureFtpd(): Promise<RunningServer<FtpServerInfo>> {
           '20',
           '-C',
           '20',
+          ...(appendOnly ? ['-K', '-G', '-r'] : []),
         ],
         logFile,
         otherLogs: [],

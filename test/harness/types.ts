@@ -25,6 +25,25 @@ export interface FtpServerInfo {
   /** Server log (for debugging failures). */
   logFile: string;
   pid: number;
+  /** Started with the append-only recipe for `user` (see FtpServerOptions). */
+  appendOnly: boolean;
+  /**
+   * A second login on the same home that may delete (the prune login of an append-only destination);
+   * only where the recipe can be per user (ProFTPD).
+   */
+  pruneLogin?: { user: string; password: string } | undefined;
+  /** A file with one line per command the server received (append-only servers), see commandsSent(). */
+  commandLog?: string | undefined;
+}
+
+export interface FtpServerOptions {
+  /**
+   * Configure the server so that `user` cannot delete, rename or overwrite (the recipes of the README's
+   * "Protect your backups from a compromised host"): ProFTPD `<Limit DELE RMD RNFR RNTO SITE_CHMOD>
+   * DenyUser` + `AllowOverwrite off` (plus a prune login that may delete), vsftpd `cmds_denied` +
+   * `file_open_mode=0444`; Pure-FTPd `-K -G -r`, which is not enough (see pure-ftpd.ts).
+   */
+  appendOnly?: boolean;
 }
 
 export interface RunningServer<T> {

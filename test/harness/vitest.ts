@@ -129,9 +129,25 @@ export function useFtpServer(kind: FtpServerKind, variant?: ProftpdVariant): () 
       return useServer(`proftpd (${v})`, 'proftpd', () => startProftpd(v));
     }
     case 'vsftpd':
-      return useServer('vsftpd', 'vsftpd', startVsftpd);
+      return useServer('vsftpd', 'vsftpd', () => startVsftpd());
     case 'pure-ftpd':
-      return useServer('pure-ftpd', 'pure-ftpd', startPureFtpd);
+      return useServer('pure-ftpd', 'pure-ftpd', () => startPureFtpd());
+  }
+}
+
+/**
+ * Starts an FTP server configured append-only for its login (FtpServerOptions.appendOnly: the README's
+ * recipes; ProFTPD variant 'a' plus a prune login). Returns a getter for the server's info.
+ */
+export function useAppendOnlyFtpServer(kind: FtpServerKind): () => FtpServerInfo {
+  const options = { appendOnly: true };
+  switch (kind) {
+    case 'proftpd':
+      return useServer('proftpd (append-only)', 'proftpd', () => startProftpd('a', options));
+    case 'vsftpd':
+      return useServer('vsftpd (append-only)', 'vsftpd', () => startVsftpd(options));
+    case 'pure-ftpd':
+      return useServer('pure-ftpd (append-only)', 'pure-ftpd', () => startPureFtpd(options));
   }
 }
 

@@ -17,12 +17,18 @@
 // with OpenSSL 3 it speaks TLS 1.2 and TLS 1.3; ssl_tlsv1=NO turns off TLS 1.0, and OpenSSL 3's security
 // level already refuses TLS 1.1. Its default ssl_ciphers (DES-CBC3-SHA) would leave no TLS 1.2 cipher,
 // so ssl_ciphers=HIGH.
+//
+// Append-only (options.appendOnly): cmds_denied=DELE,RMD,RNFR,RNTO,SITE refuses delete, rename and chmod,
+// but vsftpd has no setting against STOR over an existing file; file_open_mode=0444 makes every uploaded
+// file read-only for its owner (vsftpd runs the session as the system user, so the kernel refuses to
+// reopen it for writing: no overwrite, no REST+STOR, no APPE into an existing file — an interrupted
+// upload starts again under a new name). Commands are in the vsftpd log (log_ftp_protocol=YES).
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { binaries } from './availability.ts';
 import { randomSecret, run } from './common.ts';
 import { FTP_TEST_USER, LOOPBACK, startFtpServer, type FtpPrepareContext } from './ftp-common.ts';
-import type { FtpServerInfo, RunningServer } from './types.ts';
+import type { FtpServerInfo, FtpServerOptions, RunningServer } from './types.ts';
 
 export const VSFTPD_PAM_SERVICE = 'ftps-backup-test';
 const PAM_FILE = `/etc/pam.d/${VSFTPD_PAM_SERVICE}`;
@@ -104,7 +110,10 @@ async function ensureSystemUser(): Promise<SystemUser> {
   return { name: FTP_TEST_USER, uid: user.uid, gid: user.gid, password };
 }
 
-function vsftpdConfig(ctx: FtpPrepareContext): string {
+/** The append-only recipe (README: "Protect your backups from a compromised host"). */
+const APPEND_ONLY_LINES = ['cmds_denied=DELE,RMD,RNFR,RNTO,SITE', 'file_open_mode=0444'];
+
+function vsftpdConfig(ctx: FtpPrepareContext, appendOnly: boolean): string {
   const f = (name: string): string => join(ctx.dir, name);
   return [
     'listen=YES',
@@ -150,11 +159,13 @@ function vsftpdConfig(ctx: FtpPrepareContext): string {
     `vsftpd_log_file=${f('vsftpd.log')}`,
     'log_ftp_protocol=YES',
     'debug_ssl=YES',
+    ...(appendOnly ? APPEND_ONLY_LINES : []),
     '',
   ].join('\n');
 }
 
-export async function startVsftpd(): Promise<RunningServer<FtpServerInfo>> {
+export async function startVsftpd(options: FtpServerOptions = {}): Promise<RunningServer<FtpServerInfo>> {
+  const appendOnly = options.appendOnly === true;
   const vsftpd = binaries.vsftpd();
   systemUser ??= ensureSystemUser();
   let user: SystemUser;
@@ -167,12 +178,13 @@ export async function startVsftpd(): Promise<RunningServer<FtpServerInfo>> {
   return startFtpServer({
     kind: 'vsftpd',
     variant: 'default',
+    appendOnly,
     implicitTls: false,
     homeOwner: { uid: user.uid, gid: user.gid },
     prepare: async (ctx) => {
       await mkdir(join(ctx.dir, 'empty'), { mode: 0o755 });
       const conf = join(ctx.dir, 'vsftpd.conf');
-      await writeFile(conf, vsftpdConfig(ctx), { mode: 0o600 });
+      await writeFile(conf, vsftpdConfig(ctx, appendOnly), { mode: 0o600 });
       return {
         command: vsftpd,
         args: [conf],
@@ -181,6 +193,7 @@ export async function startVsftpd(): Promise<RunningServer<FtpServerInfo>> {
         stdinToLog: true,
         user: user.name,
         password: user.password,
+        ...(appendOnly ? { commandLog: join(ctx.dir, 'vsftpd.log') } : {}),
       };
     },
   });

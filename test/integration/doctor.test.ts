@@ -17,25 +17,7 @@ import type { FtpServerInfo } from '../harness/index.ts';
 import { startScriptedServer, type ScriptedServer } from '../fake/scripted-server.ts';
 import { writeBackupConfig } from '../support/backup-config.ts';
 import { runCli } from '../support/cli.ts';
-
-interface Step {
-  id: string;
-  ok: true | false | 'warn' | 'skip';
-  title: string;
-  detail: string;
-  hint?: string;
-}
-interface DoctorJson {
-  ok: boolean;
-  steps: Step[];
-  stoppedBecause?: string;
-  facts: {
-    tls?: { protocol: string; cipher: string };
-    dataTls?: { protocol: string; cipher: string; reused: boolean };
-    certificate?: { fingerprint256: string; trustedBy: string; pinLine: string };
-  };
-  suggestedConfig: string;
-}
+import { doctorStep as step, type DoctorJson } from '../support/doctor-json.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'doctor-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -47,8 +29,6 @@ function urlOf(s: FtpServerInfo, path = '/'): string {
 function parse(stdout: string): DoctorJson {
   return JSON.parse(stdout) as DoctorJson;
 }
-
-const step = (d: DoctorJson, id: string): Step | undefined => d.steps.find((s) => s.id === id);
 
 function leftovers(s: FtpServerInfo): string[] {
   return readdirSync(s.home).filter((n) => n.startsWith('.ftps-backup-doctor-'));

@@ -22,6 +22,7 @@ export class DoctorFoundProblemsError extends Error {
 
 interface DoctorOptions extends FtpCliOptions {
   config?: string;
+  appendOnly?: boolean;
 }
 
 /** What the suggested destination config is made of. */
@@ -59,7 +60,11 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
           'check a destination step by step (DNS, TLS, certificate, login, passive mode, a write test) and say what to fix',
         )
         .argument('<destination>', 'a destination name from the configuration, or an ftpes:// / ftps:// URL')
-        .option('--json', 'print the steps as JSON'),
+        .option('--json', 'print the steps as JSON')
+        .option(
+          '--append-only',
+          'the login should be append-only: fail when it can delete, rename or overwrite (set by appendOnly: true on a configured destination)',
+        ),
     ),
   ).action(async (which: string, opts: DoctorOptions) => {
     const target = which.includes('://')
@@ -143,6 +148,7 @@ async function urlTarget(text: string, opts: DoctorOptions, ctx: CliContext): Pr
       password,
       root: url.path,
       timeouts: DEFAULT_TIMEOUTS,
+      appendOnly: opts.appendOnly === true,
     },
     suggestion: {
       name: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(url.host) ? url.host : 'server',
@@ -194,6 +200,7 @@ async function configTarget(name: string, opts: DoctorOptions, ctx: CliContext):
       password,
       root: dest.root,
       timeouts: destinationTimeouts(dest),
+      appendOnly: dest.appendOnly || opts.appendOnly === true,
     },
     suggestion: {
       name,

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { prune } from '../../app/prune.ts';
 import { addConfigOption } from '../config-option.ts';
-import { jobDestination } from '../compose.ts';
+import { jobDestination, refuseAppendOnly } from '../compose.ts';
 import type { CliContext } from '../context.ts';
 
 export function registerPrune(program: Command, ctx: CliContext): void {
@@ -14,7 +14,8 @@ export function registerPrune(program: Command, ctx: CliContext): void {
       .option('--dry-run', 'show what would be kept and removed, and why, without removing anything')
       .option('--json', 'print JSON'),
   ).action(async (name: string, opts: { config?: string; dryRun?: boolean; json?: boolean }) => {
-    const { job, dest } = await jobDestination(opts, name, ctx);
+    const { config, job, dest } = await jobDestination(opts, name, ctx);
+    refuseAppendOnly(config, job, 'prune');
     const r = await prune({
       stores: dest.store,
       root: dest.root,

@@ -28,6 +28,7 @@ describe('loadConfig: valid configurations', () => {
         maxSessionAge: 3 * 3_600_000,
         timeouts: { connect: 30_000, idle: 60_000, data: 120_000, finalReply: 120_000 },
         legacyRenegotiation: false,
+        appendOnly: false,
       });
       expect(c.defaults).toEqual({
         compression: { algorithm: 'zstd', level: 3 },
