@@ -23,13 +23,17 @@ import {
   parseSetName,
   setsFolder,
   PARTIAL_SUFFIX,
+  findAnomalies,
   serializeManifest,
+  type AnomalyThresholds,
   type CompressionAlgorithm,
   type Manifest,
+  type ManifestObject,
 } from '../domain/index.ts';
 import type { PutResult, RemoteStore, StoreFactory } from '../storage/types.ts';
 import type { Logger } from '../logging/index.ts';
 import { LiveReplaySource, liveOutput } from './live-source.ts';
+import { readManifest } from './verify-set.ts';
 
 export interface ObjectPlan {
   /** File name inside the set, e.g. `db-wordpress.sql.zst`. */
@@ -72,6 +76,13 @@ export interface RunJobInput {
    * hold a database snapshot for less time). The spool file is removed after the upload.
    */
   spool?: { dir: string; minFreeBytes?: number } | undefined;
+  /** Warnings found while composing the run (e.g. a database skipped): the run ends `warning`. */
+  warnings?: readonly string[] | undefined;
+  /**
+   * Compare the objects with the previous complete set's manifest (src/domain/anomaly.ts); whatever
+   * shrank is a warning. Undefined: no comparison.
+   */
+  anomaly?: AnomalyThresholds | undefined;
 }
 
 export interface ObjectResult {
@@ -108,7 +119,7 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
   const jobDir = setsFolder(input.root, input.job);
   const setPath = `${jobDir}/${setName}`;
   const log = input.log;
-  const warnings: string[] = [];
+  const warnings: string[] = [...(input.warnings ?? [])];
   log.info(`job ${input.job}: set ${setName} → ${input.stores.description}${setPath}`);
 
   const stores: RemoteStore[] = [];
@@ -173,6 +184,17 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
     );
     for (const r of results)
       await first.rename(`${setPath}/${r.name}${PARTIAL_SUFFIX}`, `${setPath}/${r.name}`);
+    const objects: ManifestObject[] = results.map((r) => ({
+      name: r.name,
+      size: r.size,
+      sha256: r.sha256,
+      compression: input.compression.algorithm,
+      encrypted: input.encryption !== undefined,
+      contentBytes: r.contentBytes,
+      source: r.summary,
+    }));
+    if (input.anomaly !== undefined)
+      warnings.push(...(await compareWithPrevious(first, jobDir, setName, objects, input.anomaly, log)));
     const manifest: Manifest = {
       version: 1,
       job: input.job,
@@ -181,15 +203,7 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
       startedAt: started.toISOString(),
       finishedAt: now().toISOString(),
       toolVersion: input.toolVersion,
-      objects: results.map((r) => ({
-        name: r.name,
-        size: r.size,
-        sha256: r.sha256,
-        compression: input.compression.algorithm,
-        encrypted: input.encryption !== undefined,
-        contentBytes: r.contentBytes,
-        source: r.summary,
-      })),
+      objects,
       warnings,
     };
     const text = Buffer.from(serializeManifest(manifest));
@@ -454,6 +468,48 @@ async function failedWithin(p: Promise<unknown>, ms: number): Promise<Error | un
 /** Transient = the store says so (FTP errors carry `transient`); plain errors are not retried. */
 function isTransient(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { transient?: unknown }).transient === true;
+}
+
+/**
+ * The anomaly check: this run's objects against the manifest of the newest complete set older than this
+ * one. Its findings are warnings; a previous manifest that cannot be read is one too (nothing to compare).
+ */
+async function compareWithPrevious(
+  store: RemoteStore,
+  jobDir: string,
+  current: string,
+  objects: readonly ManifestObject[],
+  thresholds: AnomalyThresholds,
+  log: Logger,
+): Promise<string[]> {
+  const older = (await store.list(jobDir))
+    .filter((e) => e.type === 'dir' && parseSetName(e.name) !== undefined && e.name < current)
+    .map((e) => e.name)
+    .sort()
+    .reverse();
+  for (const name of older) {
+    const inside = await store.list(`${jobDir}/${name}`);
+    if (!inside.some((e) => e.name === MANIFEST_NAME && e.type === 'file')) continue;
+    let previous: Manifest;
+    try {
+      previous = await readManifest(store, `${jobDir}/${name}`);
+    } catch (err) {
+      return [
+        `cannot compare with the previous set ${name}: its manifest cannot be read (${err instanceof Error ? err.message : String(err)})`,
+      ];
+    }
+    const found = findAnomalies(previous.objects, objects, name, thresholds).map(
+      (a) => `${a.object}: ${a.message}`,
+    );
+    log.info(
+      found.length === 0
+        ? `compared with set ${name}: nothing shrank`
+        : `compared with set ${name}: ${found.length} finding(s)`,
+    );
+    return found;
+  }
+  log.info('no previous complete set to compare with');
+  return [];
 }
 
 /**

@@ -13,11 +13,12 @@ import {
   type LoadedConfig,
   type MysqlSource,
 } from '../config/index.ts';
-import { objectName } from '../domain/index.ts';
+import { objectName, shownName } from '../domain/index.ts';
 import {
   createDirectorySource,
   createMysqlSource,
   listDatabases,
+  unsafeDatabaseName,
   type MysqlConnectionOptions,
 } from '../sources/index.ts';
 import { ageRecipients, loadRecipients, type Recipient } from '../pipeline/index.ts';
@@ -84,13 +85,18 @@ export async function destinationTlsSettings(dest: FtpsDestination): Promise<Tls
   };
 }
 
+/**
+ * The object plans of a job; `warnings` says what was left out (a database whose name cannot be passed
+ * safely to the dump client): the run then ends with the outcome `warning`.
+ */
 export async function buildObjectPlans(
   job: EffectiveJob,
   env: NodeJS.ProcessEnv,
   log: Logger,
   redactor: Redactor,
-): Promise<ObjectPlan[]> {
+): Promise<{ plans: ObjectPlan[]; warnings: string[] }> {
   const plans: ObjectPlan[] = [];
+  const warnings: string[] = [];
   const algorithm = job.compression.algorithm;
   const encrypted = job.encryption !== undefined;
   for (const source of job.sources) {
@@ -109,7 +115,20 @@ export async function buildObjectPlans(
       continue;
     }
     const connection = await mysqlConnection(source, env, log, redactor);
-    const databases = source.databases === 'all' ? await listDatabases(connection) : source.databases;
+    let databases = source.databases;
+    if (databases === 'all') {
+      const visible = await listDatabases(connection);
+      databases = [];
+      for (const name of visible) {
+        const why = unsafeDatabaseName(name);
+        if (why === undefined) databases.push(name);
+        else {
+          const w = `source ${source.label}: database ${shownName(name)} is skipped: ${why}`;
+          log.warn(w);
+          warnings.push(w);
+        }
+      }
+    }
     if (databases.length === 0)
       throw new UsageError(`job ${job.name}: source ${source.label} found no databases to back up`);
     for (const database of databases) {
@@ -125,7 +144,7 @@ export async function buildObjectPlans(
       });
     }
   }
-  return plans;
+  return { plans, warnings };
 }
 
 /** A mysql source's connection, its password resolved and registered with the redactor. */
@@ -237,7 +256,7 @@ export async function runJobInput(
   refuseAppendOnly(config, job, 'a backup run');
   const destination = await buildJobDestination(config, job, env, log, redactor);
   const encryption = await buildEncryption(job, env, log, redactor);
-  const objects = await buildObjectPlans(job, env, log, redactor);
+  const { plans: objects, warnings } = await buildObjectPlans(job, env, log, redactor);
   return {
     job: job.name,
     host: hostname(),
@@ -259,5 +278,9 @@ export async function runJobInput(
       maxDelayMs: job.retry.maxDelay,
     },
     log,
+    warnings,
+    anomaly: job.anomaly.enabled
+      ? { rowDrop: job.anomaly.rowDrop, folderShrink: job.anomaly.folderShrink }
+      : undefined,
   };
 }

@@ -810,6 +810,23 @@ const verifyScheduleSchema = strict({
     ),
 }).describe('Scheduled verification of the newest set; the result goes into the run history (status).');
 
+const fraction = z.number().min(0).max(1);
+const anomalySchema = strict({
+  enabled: z.boolean().default(true).describe('Compare each run with the previous complete set.'),
+  rowDrop: fraction
+    .default(0.5)
+    .describe(
+      'Warn when a table lost more than this fraction of its rows since the previous set (0.5: more than half); a table that fell to zero rows always warns.',
+    ),
+  folderShrink: fraction
+    .default(0.5)
+    .describe(
+      "Warn when a folder holds fewer than this fraction of the previous set's files or content bytes (0.5: less than half).",
+    ),
+}).describe(
+  'Anomaly check: each run is compared with the previous complete set; a database or folder missing, fewer tables, views, routines, triggers or events, a table whose rows fell, a folder that shrank — each is a warning (outcome warning, run exits 4).',
+);
+
 // ---------------------------------------------------------------------------------------------------
 // Jobs
 
@@ -832,6 +849,7 @@ export const jobSchema = strict({
   verify: verifyScheduleSchema.optional(),
   notifications: notificationsSchema.optional(),
   hooks: hooksSchema.optional(),
+  anomaly: anomalySchema.prefault({}),
 }).superRefine((value, ctx) => {
   const sources = record(value)?.sources;
   if (!Array.isArray(sources)) return;

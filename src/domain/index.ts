@@ -19,3 +19,4 @@ export * from './retention.ts';
 export * from './bech32.ts';
 export * from './restore-path.ts';
 export * from './cron-shortcut.ts';
+export * from './anomaly.ts';

@@ -20,6 +20,8 @@ export interface ManifestMysqlSource {
   routines?: number;
   triggers?: number;
   events?: number;
+  /** Rows per table as dumped (for the comparison with the next run). */
+  rows?: Record<string, number>;
 }
 
 export interface ManifestDirectorySource {
@@ -86,7 +88,7 @@ export class ManifestError extends Error {
   }
 }
 
-const MYSQL_KEYS = ['kind', 'database', 'tables', 'views', 'routines', 'triggers', 'events'] as const;
+const MYSQL_KEYS = ['kind', 'database', 'tables', 'views', 'routines', 'triggers', 'events', 'rows'] as const;
 const DIRECTORY_KEYS = ['kind', 'label', 'path', 'files', 'dirs', 'symlinks', 'bytes', 'excluded'] as const;
 
 function orderedSource(source: ManifestSource): Record<string, unknown> {
@@ -161,6 +163,18 @@ function optionalCount<K extends string>(o: Obj, key: K, field: string): Partial
   return o[key] === undefined ? {} : ({ [key]: count(o, key, field) } as Partial<Record<K, number>>);
 }
 
+/** `{ rows }` when there is a valid table → row count object, `{}` when absent. */
+function optionalRows(v: unknown, field: string): { rows?: Record<string, number> } {
+  if (v === undefined) return {};
+  const o = object(v, field);
+  const entries = Object.entries(o).map(([table, n]): [string, number] => {
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+      fail(`${field}[${JSON.stringify(table)}]`, 'must be a non-negative integer', n);
+    return [table, n];
+  });
+  return { rows: Object.fromEntries(entries) };
+}
+
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 function timestamp(o: Obj, key: string): string {
@@ -184,6 +198,7 @@ function parseSource(v: unknown, field: string): ManifestSource {
       ...optionalCount(o, 'routines', `${field}.routines`),
       ...optionalCount(o, 'triggers', `${field}.triggers`),
       ...optionalCount(o, 'events', `${field}.events`),
+      ...optionalRows(o.rows, `${field}.rows`),
     };
     return { ...extras(MYSQL_KEYS), ...source };
   }

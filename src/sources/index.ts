@@ -51,6 +51,7 @@ export {
   mysqldumpArgs,
   parseDatabaseList,
   unescapeBatchValue,
+  unsafeDatabaseName,
   VIRTUAL_SCHEMAS,
   whichInPath,
   type DumpFlavour,

@@ -90,6 +90,19 @@ function checkValue(what: string, value: string): void {
   if (/[\u0000\r\n]/.test(value)) throw new Error(`${what} must not contain NUL, CR or LF`);
 }
 
+/**
+ * Why a database name cannot be passed to the dump client as an argument, or undefined when it can: an
+ * empty name, one starting with `-` (it would be read as an option, e.g. `--x`), or one holding NUL, CR
+ * or LF. Pure.
+ */
+export function unsafeDatabaseName(name: string): string | undefined {
+  if (name === '') return 'the name is empty';
+  if (name.startsWith('-')) return 'a name starting with "-" would be read as an option by the dump client';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000\r\n]/.test(name)) return 'the name contains NUL, CR or LF';
+  return undefined;
+}
+
 /** `--host`/`--port`/`--protocol=TCP`, or `--socket`/`--protocol=SOCKET`, then `--user`. */
 export function connectionArgs(opts: MysqlConnectionOptions): string[] {
   const args: string[] = [];
@@ -127,10 +140,8 @@ export function connectionArgs(opts: MysqlConnectionOptions): string[] {
 export function mysqldumpArgs(opts: MysqldumpArgsOptions): string[] {
   if (!Number.isInteger(opts.defaultsFd) || opts.defaultsFd < 0)
     throw new Error(`bad defaultsFd ${opts.defaultsFd}`);
-  if (opts.database === '' || opts.database.startsWith('-')) {
-    throw new Error(`unusable database name "${opts.database}"`);
-  }
-  checkValue('database name', opts.database);
+  const unsafe = unsafeDatabaseName(opts.database);
+  if (unsafe !== undefined) throw new Error(`unusable database name "${opts.database}": ${unsafe}`);
   const args = [
     `--defaults-extra-file=/dev/fd/${opts.defaultsFd}`,
     ...DEFAULT_DUMP_OPTIONS,

@@ -16,6 +16,13 @@
 // inside routine bodies and data rows never counts. Views are counted by distinct name, so a view's
 // placeholder and its final definition count once. Old dumps wrote the placeholder as
 // `/*!50001 CREATE TABLE` — versioned, so not counted as a table.
+//
+// Rows: every table named by a CREATE TABLE starts at 0 rows; an INSERT (or REPLACE) statement that
+// starts a statement adds the tuples of its VALUES list, counted by a small byte-level state machine
+// (quotes with backslash escapes, parentheses) that runs until the statement's `;` — mariadb-dump 10.11
+// writes one tuple per line, mysqldump all of them on one line; both give the same count. When an
+// INSERT's head cannot be read (a column list longer than the head limit) or there are more than
+// MAX_ROW_TABLES tables, the row counts are left out (undefined) rather than wrong.
 
 export interface DumpStats {
   tables: number;
@@ -26,6 +33,26 @@ export interface DumpStats {
   events: number;
   /** The last line of the output is mysqldump's "-- Dump completed…" trailer. */
   completed: boolean;
+  /** Rows per table (by name), when every INSERT could be counted. */
+  rows?: Record<string, number> | undefined;
+}
+
+/** Most tables whose rows are counted in one dump. */
+export const MAX_ROW_TABLES = 100_000;
+
+const INSERT_HEAD =
+  /^(?:INSERT|REPLACE)\s+(?:(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE)\s+)*INTO\s+(`(?:[^`]|``)+`)\s*(?:\((?:[^()`]|`(?:[^`]|``)*`)*\)\s*)?VALUES\s*/i;
+const CREATE_TABLE_NAME = /^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(`(?:[^`]|``)+`)/i;
+
+/** `a``b` (latin1 text of UTF-8 bytes) → a`b. */
+function unquoteName(quoted: string): string {
+  return Buffer.from(quoted.slice(1, -1), 'latin1').toString('utf8').replace(/``/g, '`');
+}
+
+/** Whether `head` can still become an INSERT or REPLACE statement head. */
+function mayBeInsert(head: string): boolean {
+  const h = head.slice(0, 8).toUpperCase();
+  return /^(INSERT|REPLACE)\s/.test(h) || 'INSERT'.startsWith(h) || 'REPLACE'.startsWith(h);
 }
 
 export const DUMP_TRAILER = '-- Dump completed';
@@ -104,6 +131,17 @@ export class DumpScanner {
   private readonly viewNames = new Set<string>();
   private unnamedViews = 0;
 
+  /** Rows per table; undefined once they cannot be counted reliably. */
+  private rows: Map<string, number> | undefined = new Map();
+  /** The current line may start an INSERT whose head is not complete yet. */
+  private insertUndecided = true;
+  /** Inside an INSERT's VALUES list: the table and the tuple counter's state. */
+  private valuesOf: string | undefined;
+  private tuples = 0;
+  private depth = 0;
+  private quote = 0;
+  private escaped = false;
+
   private delimiter = ';';
   /** The current line begins a new statement (the previous one ended with the delimiter). */
   private atStart = true;
@@ -129,7 +167,10 @@ export class DumpScanner {
     while (pos < chunk.length) {
       const newline = chunk.indexOf(10, pos);
       const end = newline === -1 ? chunk.length : newline;
+      const seenBefore = this.lineLength;
       if (this.collectHead) this.appendHead(chunk, pos, end);
+      if (this.valuesOf !== undefined) this.countTuples(chunk, pos, end);
+      else if (this.insertUndecided) this.detectInsert(chunk, pos, end, seenBefore, newline !== -1);
       this.lineLength += end - pos;
       if (newline === -1) {
         // the line goes on in the next chunk: keep its last bytes for the delimiter check
@@ -156,7 +197,80 @@ export class DumpScanner {
       triggers: this.triggers,
       events: this.events,
       completed: lastLine.startsWith(DUMP_TRAILER),
+      rows: this.rows === undefined ? undefined : Object.fromEntries(this.rows),
     };
+  }
+
+  /**
+   * At a statement start, once the head says INSERT INTO `t` VALUES, counts the tuples that follow (the
+   * head's bytes past the match first, then this segment's). Gives up on the line when it cannot be an
+   * INSERT, and on row counts altogether when an INSERT's head is too long to read.
+   */
+  private detectInsert(chunk: Buffer, from: number, to: number, seenBefore: number, lineEnds: boolean): void {
+    if (!this.atStart || this.pending !== undefined) {
+      this.insertUndecided = false;
+      return;
+    }
+    const head = this.head;
+    const m = INSERT_HEAD.exec(head);
+    if (m === null) {
+      if (!mayBeInsert(head)) this.insertUndecided = false;
+      else if (lineEnds || this.headTruncated) {
+        this.insertUndecided = false;
+        if (/^(INSERT|REPLACE)\s/i.test(head)) this.rows = undefined; // an INSERT we cannot read
+      }
+      return;
+    }
+    this.insertUndecided = false;
+    this.valuesOf = unquoteName(m[1] ?? '``');
+    this.tuples = 0;
+    this.depth = 0;
+    this.quote = 0;
+    this.escaped = false;
+    const matched = m[0].length;
+    // bytes of earlier segments past the match are in the head; this segment's bytes come from the chunk
+    if (matched < seenBefore) {
+      const early = Buffer.from(head.slice(matched, seenBefore), 'latin1');
+      this.countTuples(early, 0, early.length);
+    }
+    if (this.valuesOf !== undefined) this.countTuples(chunk, from + Math.max(0, matched - seenBefore), to);
+  }
+
+  /** The tuple counter: top-level `(` outside quotes, until `;` at depth 0. */
+  private countTuples(chunk: Buffer, from: number, to: number): void {
+    let { depth, quote, escaped, tuples } = this;
+    for (let i = from; i < to; i++) {
+      const b = chunk[i]!;
+      if (quote !== 0) {
+        if (escaped) escaped = false;
+        else if (b === 0x5c) escaped = true;
+        else if (b === quote) quote = 0;
+      } else if (b === 0x27 || b === 0x22) quote = b;
+      else if (b === 0x28) {
+        if (depth === 0) tuples++;
+        depth++;
+      } else if (b === 0x29) depth--;
+      else if (b === 0x3b && depth === 0) {
+        this.addRows(this.valuesOf ?? '', tuples);
+        this.valuesOf = undefined;
+        this.tuples = 0;
+        return;
+      }
+    }
+    this.depth = depth;
+    this.quote = quote;
+    this.escaped = escaped;
+    this.tuples = tuples;
+  }
+
+  private addRows(table: string, n: number): void {
+    const rows = this.rows;
+    if (rows === undefined) return;
+    if (!rows.has(table) && rows.size >= MAX_ROW_TABLES) {
+      this.rows = undefined;
+      return;
+    }
+    rows.set(table, (rows.get(table) ?? 0) + n);
   }
 
   private appendHead(chunk: Buffer, from: number, to: number): void {
@@ -200,12 +314,14 @@ export class DumpScanner {
       const trimmed = head.trim();
       if (trimmed === '' || trimmed.startsWith('--')) {
         this.collectHead = true;
+        this.insertUndecided = this.valuesOf === undefined;
         return; // blank or comment line: the next line still starts a statement
       }
       const delimiter = /^DELIMITER\s+(\S+)/i.exec(trimmed);
       if (delimiter?.[1] !== undefined) {
         this.delimiter = delimiter[1];
         this.collectHead = true;
+        this.insertUndecided = this.valuesOf === undefined;
         return;
       }
       this.beginStatement(head, truncated);
@@ -213,12 +329,15 @@ export class DumpScanner {
     this.atStart = endsWithDelimiter;
     if (this.atStart) this.pending = undefined;
     this.collectHead = this.atStart || this.pending !== undefined;
+    this.insertUndecided = this.atStart && this.valuesOf === undefined;
   }
 
   private beginStatement(head: string, truncated: boolean): void {
     const raw = head.trimStart();
     if (/^CREATE\s+TABLE\s/i.test(raw)) {
       this.tables++;
+      const name = CREATE_TABLE_NAME.exec(raw)?.[1];
+      if (name !== undefined) this.addRows(unquoteName(name), 0);
       return;
     }
     const normalized = normalizeDumpLine(raw);

@@ -276,6 +276,7 @@ function openDump(settings: DumpSettings, signal: AbortSignal | undefined): Sour
             routines: stats.routines,
             triggers: stats.triggers,
             events: stats.events,
+            ...(stats.rows !== undefined ? { rows: stats.rows } : {}),
             warnings: warnings.list(),
           };
           ended = true;

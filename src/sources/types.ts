@@ -24,6 +24,8 @@ export interface MysqlSourceSummary {
   routines: number;
   triggers: number;
   events: number;
+  /** Rows per table as dumped (undefined when they could not be counted). */
+  rows?: Record<string, number> | undefined;
   warnings: string[];
 }
 

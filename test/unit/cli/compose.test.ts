@@ -34,6 +34,10 @@ const WIRED: Record<string, (input: RunJobInput, job: EffectiveJob) => [unknown,
   spool: (i, j) => [i.spool !== undefined, j.spool],
   spoolDir: (i, j) => [i.spool?.dir, j.spool ? j.spoolDir : undefined],
   replayWindow: (i, j) => [i.replayWindowBytes, j.replayWindow],
+  anomaly: (i, j) => [
+    i.anomaly,
+    j.anomaly.enabled ? { rowDrop: j.anomaly.rowDrop, folderShrink: j.anomaly.folderShrink } : undefined,
+  ],
 };
 
 /** Keys consumed elsewhere, never by runJob (each says where). */
@@ -98,7 +102,12 @@ describe('runJobInput (the composition root)', () => {
         compression: { algorithm: 'gzip', level: 9 },
         retry: { attempts: 7, initialDelay: 1234, maxDelay: 56_789 },
         encryption: { passphrase: { env: 'AGE_PASS' } },
+        anomaly: { enabled: true, rowDrop: 0.2, folderShrink: 0.8 },
       }),
+    ],
+    [
+      'with the anomaly check off',
+      (j: EffectiveJob): EffectiveJob => ({ ...j, anomaly: { ...j.anomaly, enabled: false } }),
     ],
   ])('passes every wired key on (%s)', async (_title, edit) => {
     for (const { job, input } of await inputsFor(edit)) {

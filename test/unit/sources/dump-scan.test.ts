@@ -77,6 +77,7 @@ const EXPECTED_MARIADB: DumpStats = {
   triggers: 1,
   events: 1,
   completed: true,
+  rows: { items: 2, log: 0 },
 };
 const EXPECTED_OLDER: DumpStats = {
   tables: 2,
@@ -85,6 +86,7 @@ const EXPECTED_OLDER: DumpStats = {
   triggers: 2,
   events: 0,
   completed: true,
+  rows: { wp_posts: 2, wp_options: 0 },
 };
 
 function scan(...chunks: Buffer[]): DumpStats {
@@ -161,7 +163,44 @@ describe('DumpScanner', () => {
       triggers: 0,
       events: 0,
       completed: true,
+      rows: { big: 2, after: 0 },
     });
+  });
+
+  it.each([
+    [
+      'one tuple per line (mariadb-dump 10.11), quotes, escapes, parentheses and semicolons in strings',
+      "CREATE TABLE `t` (a int);\nINSERT INTO `t` VALUES\n(1,'a;b(c)'),\n(2,'it\\'s ); (x'),\n(3,\"q\\\"(\");\n",
+      { t: 3 },
+    ],
+    [
+      'several INSERTs of one table add up; a table without INSERT has 0 rows',
+      'CREATE TABLE `a` (x int);\nCREATE TABLE `b` (x int);\nINSERT INTO `a` VALUES (1),(2);\nINSERT INTO `a` VALUES (3);\n',
+      { a: 3, b: 0 },
+    ],
+    [
+      'INSERT IGNORE, REPLACE, a column list, a quoted name with a backtick and UTF-8',
+      'CREATE TABLE `we``ird` (x int);\nINSERT IGNORE INTO `we``ird` (`x`, `y)`) VALUES (1),(2);\nREPLACE INTO `grüße` VALUES (1);\n',
+      { 'we`ird': 2, grüße: 1 },
+    ],
+    [
+      'an INSERT inside a routine body is not a statement start',
+      'CREATE TABLE `t` (a int);\nDELIMITER ;;\nCREATE PROCEDURE `p`()\nBEGIN\nINSERT INTO `t` VALUES (1),(2);\nEND ;;\nDELIMITER ;\n',
+      { t: 0 },
+    ],
+    [
+      'an INSERT whose head is longer than the head limit: no row counts at all',
+      `CREATE TABLE \`t\` (a int);\nINSERT INTO \`t\` (${Array.from({ length: 80 }, (_, i) => `\`column_${i}\``).join(', ')}) VALUES (1);\n`,
+      undefined,
+    ],
+  ])('counts rows: %s', (_title, text, rows) => {
+    const input = Buffer.from(`${text}-- Dump completed\n`);
+    for (let at = 0; at <= input.length; at++) {
+      const got = scan(input.subarray(0, at), input.subarray(at)).rows;
+      if (JSON.stringify(got) !== JSON.stringify(rows))
+        throw new Error(`split at ${at}: ${JSON.stringify(got)}`);
+    }
+    expect(scan(...Array.from(input, (_b, i) => input.subarray(i, i + 1))).rows).toEqual(rows);
   });
 });
 
