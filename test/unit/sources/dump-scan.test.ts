@@ -115,7 +115,7 @@ describe('DumpScanner', () => {
           throw new Error(`split at ${at}: ${JSON.stringify(got)}`);
         }
       }
-    });
+    }, 30_000); // thousands of full scans: seconds on a loaded machine
 
     it(`gives the same result fed byte by byte and in random pieces (${name})`, () => {
       expect(scan(...Array.from(input, (_b, i) => input.subarray(i, i + 1)))).toEqual(expected);
