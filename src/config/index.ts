@@ -13,7 +13,7 @@ export {
   type LoadConfigOptions,
   type LoadedConfig,
 } from './load.ts';
-export { ConfigError, formatProblem, type ConfigProblem } from './errors.ts';
+export { ConfigError, formatProblem, YamlFile, type ConfigProblem, type PathSegment } from './errors.ts';
 export {
   credentialPath,
   describeSecretRef,
