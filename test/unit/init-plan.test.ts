@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { initFiles, jobNameFromSite, type InitPlanInput } from '../../src/cli/init/plan.ts';
+import {
+  credentialsDropIn,
+  initFiles,
+  jobNameFromSite,
+  type InitPlanInput,
+} from '../../src/cli/init/plan.ts';
 import { WORDPRESS_EXCLUDES } from '../../src/cli/init/wp-config.ts';
 
 const base: InitPlanInput = {
@@ -109,5 +114,13 @@ describe('jobNameFromSite', () => {
     ['/var/www/éé', 'site'],
   ])('%s → %s', (path, name) => {
     expect(jobNameFromSite(path)).toBe(name);
+  });
+});
+
+describe('credentialsDropIn', () => {
+  it('clears the unit list and loads the named credentials from the configuration folder', () => {
+    expect(credentialsDropIn('/etc/ftps-backup', ['ftps'])).toBe(
+      '# Written by ftps-backup init: load only the credentials it wrote.\n[Service]\nLoadCredential=\nLoadCredential=ftps:/etc/ftps-backup/credentials/ftps\n',
+    );
   });
 });

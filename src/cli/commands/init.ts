@@ -25,6 +25,7 @@ import { formatStep, readCa, suggestDestinationYaml, summaryLine } from './docto
 import {
   CREDENTIALS,
   checkName,
+  credentialsDropIn,
   initFiles,
   jobNameFromSite,
   type InitPlanInput,
@@ -307,6 +308,15 @@ async function init(opts: InitOptions, ctx: CliContext, p: Prompter): Promise<vo
     p.say(
       `\nBy hand: CREDENTIALS_DIRECTORY=${credentialsDir} ftps-backup ${runArgs.join(' ')}` +
         `\n   then: CREDENTIALS_DIRECTORY=${credentialsDir} ftps-backup ${verifyArgs.join(' ')}`,
+    );
+  }
+  // the packaged unit loads credentials/mysql too: without a database password it would not start
+  if (mysql?.plan.password !== true && owner !== undefined && existsSync('/etc/systemd/system')) {
+    const dropInDir = '/etc/systemd/system/ftps-backup.service.d';
+    await mkdir(dropInDir, { recursive: true });
+    await writeFile(join(dropInDir, 'credentials.conf'), credentialsDropIn(configDir, [CREDENTIALS.ftps]));
+    p.say(
+      `wrote ${dropInDir}/credentials.conf (the unit loads only credentials/${CREDENTIALS.ftps}; systemctl daemon-reload)`,
     );
   }
   p.say(

@@ -124,3 +124,18 @@ export function initFiles(
   }
   return { files };
 }
+
+/**
+ * A systemd drop-in for the packaged unit when init wrote no database credential: the unit's
+ * `LoadCredential=mysql:…` would otherwise fail the start (systemd refuses a missing credential file).
+ * An empty `LoadCredential=` clears the unit's list; the ftps one is loaded again.
+ */
+export function credentialsDropIn(configDir: string, names: readonly string[]): string {
+  return [
+    '# Written by ftps-backup init: load only the credentials it wrote.',
+    '[Service]',
+    'LoadCredential=',
+    ...names.map((n) => `LoadCredential=${n}:${configDir}/credentials/${n}`),
+    '',
+  ].join('\n');
+}
