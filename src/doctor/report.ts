@@ -21,6 +21,8 @@ export interface DiagnosisFacts {
   restart?: 'REST+STOR' | 'APPE' | 'none';
   /** What the login could do to an existing file (the append-only verdict). */
   eraseRights?: { delete: boolean; rename: boolean; overwrite: boolean };
+  /** The login could backdate a file's modification time (MFMT / MDTM with a time). */
+  canSetTimes?: boolean;
 }
 
 export class Report {

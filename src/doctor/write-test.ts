@@ -267,6 +267,30 @@ export async function writeTest(ctx: WriteTestContext): Promise<void> {
       }
     }
 
+    // Prune on an append-only destination trusts the server's modification times: this login must not
+    // be able to set them (MFMT; vsftpd's MDTM with a time, mdtm_write).
+    step = { id: 'set-time', title: 'set a modification time (MFMT / MDTM)' };
+    const mfmt = await control.request('MFMT', `20000101000000 ${current}`);
+    const retime =
+      mfmt.code >= 200 && mfmt.code < 300 ? mfmt : await control.request('MDTM', `20000101000000 ${current}`);
+    const modified = await control.request('MDTM', current);
+    const backdated = retime.code >= 200 && retime.code < 300 && modified.message.trim().startsWith('2000');
+    facts.canSetTimes = backdated;
+    report.add(
+      backdated
+        ? {
+            ...step,
+            ok: appendOnly ? 'warn' : true,
+            detail: `allowed: the file's time is now ${modified.message.trim()}`,
+            ...(appendOnly
+              ? {
+                  hint: 'prune on an append-only destination relies on server times: refuse MFMT/SITE UTIME (ProFTPD <Limit>), set mdtm_write=NO (vsftpd)',
+                }
+              : {}),
+          }
+        : { ...step, ok: true, detail: `refused: ${retime.code} ${retime.message}` },
+    );
+
     step = { id: 'delete', title: 'delete (DELE)' };
     const dele = await control.request('DELE', current);
     if (dele.code >= 200 && dele.code < 300) {

@@ -16,6 +16,7 @@ export * from './dump-options.ts';
 export * from './manifest.ts';
 export * from './retry.ts';
 export * from './retention.ts';
+export * from './append-only-retention.ts';
 export * from './bech32.ts';
 export * from './restore-path.ts';
 export * from './cron-shortcut.ts';

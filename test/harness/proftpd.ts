@@ -30,7 +30,7 @@ export const PRUNE_TEST_USER = `${FTP_TEST_USER}-prune`;
 function appendOnlyLines(commandLog: string): string[] {
   return [
     'AllowOverwrite off',
-    '<Limit DELE RMD RNFR RNTO SITE_CHMOD>',
+    '<Limit APPE DELE RMD RNFR RNTO MFMT SITE_CHMOD SITE_UTIME>',
     `  DenyUser ${FTP_TEST_USER}`,
     '</Limit>',
     'LogFormat replies "%u %r %s"',

@@ -39,9 +39,9 @@ export interface FtpServerInfo {
 export interface FtpServerOptions {
   /**
    * Configure the server so that `user` cannot delete, rename or overwrite (the recipes of the README's
-   * "Protect your backups from a compromised host"): ProFTPD `<Limit DELE RMD RNFR RNTO SITE_CHMOD>
-   * DenyUser` + `AllowOverwrite off` (plus a prune login that may delete), vsftpd `cmds_denied` +
-   * `file_open_mode=0444`; Pure-FTPd `-K -G -r`, which is not enough (see pure-ftpd.ts).
+   * "Protect your backups from a compromised host"): ProFTPD `<Limit APPE DELE RMD RNFR RNTO MFMT
+   * SITE_CHMOD SITE_UTIME> DenyUser` + `AllowOverwrite off` (plus a prune login that may delete), vsftpd
+   * `cmds_denied` + `file_open_mode=0444` + `mdtm_write=NO`; Pure-FTPd `-K -G -r`, which is not enough (see pure-ftpd.ts).
    */
   appendOnly?: boolean;
 }

@@ -22,7 +22,8 @@
 // but vsftpd has no setting against STOR over an existing file; file_open_mode=0444 makes every uploaded
 // file read-only for its owner (vsftpd runs the session as the system user, so the kernel refuses to
 // reopen it for writing: no overwrite, no REST+STOR, no APPE into an existing file — an interrupted
-// upload starts again under a new name). Commands are in the vsftpd log (log_ftp_protocol=YES).
+// upload starts again under a new name); mdtm_write=NO keeps it from backdating a file with MDTM (prune
+// trusts server times). Commands are in the vsftpd log (log_ftp_protocol=YES).
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { binaries } from './availability.ts';
@@ -111,7 +112,7 @@ async function ensureSystemUser(): Promise<SystemUser> {
 }
 
 /** The append-only recipe (README: "Protect your backups from a compromised host"). */
-const APPEND_ONLY_LINES = ['cmds_denied=DELE,RMD,RNFR,RNTO,SITE', 'file_open_mode=0444'];
+const APPEND_ONLY_LINES = ['cmds_denied=DELE,RMD,RNFR,RNTO,SITE', 'file_open_mode=0444', 'mdtm_write=NO'];
 
 function vsftpdConfig(ctx: FtpPrepareContext, appendOnly: boolean): string {
   const f = (name: string): string => join(ctx.dir, name);

@@ -58,6 +58,8 @@ describe.each([
     expect(step(d, 'append-only')?.ok).toBe(true);
     expect(step(d, 'append-only')?.detail).toMatch(/^append-only: confirmed/);
     expect(d.facts.eraseRights).toEqual({ delete: false, rename: false, overwrite: false });
+    expect(step(d, 'set-time')?.ok).toBe(true);
+    expect(step(d, 'set-time')?.detail).toMatch(/^refused: [45]\d\d /);
     for (const id of ['rename', 'delete']) {
       expect(step(d, id)?.detail).toMatch(/^refused, as it should be: [45]\d\d /);
     }
@@ -115,6 +117,8 @@ describe('doctor on a normal login', () => {
       detail: 'this login can delete, rename and overwrite: whoever takes this host can erase your backups',
     });
     expect(normal.d.facts.eraseRights).toEqual({ delete: true, rename: true, overwrite: true });
+    // Without the recipe ProFTPD lets the login backdate a file (MFMT): said, not a problem here.
+    expect(step(normal.d, 'set-time')?.detail).toMatch(/^allowed: the file's time is now 2000/);
     expect(testFiles(s)).toEqual([]);
 
     const claimed = await doctor(s, ['--append-only']);

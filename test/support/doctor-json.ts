@@ -16,6 +16,7 @@ export interface DoctorJson {
     dataTls?: { protocol: string; cipher: string; reused: boolean };
     certificate?: { fingerprint256: string; trustedBy: string; pinLine: string };
     eraseRights?: { delete: boolean; rename: boolean; overwrite: boolean };
+    canSetTimes?: boolean;
   };
   suggestedConfig: string;
 }
