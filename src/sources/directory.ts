@@ -89,10 +89,16 @@ function exists(walkerFs: DirectoryFs, path: string): boolean {
   }
 }
 
+/** Strict UTF-8: invalid bytes throw instead of becoming U+FFFD, and a leading BOM is kept. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Decodes a raw name; undefined when it is not valid UTF-8 (it would not survive the round trip). */
 function decodeName(raw: Buffer): string | undefined {
-  const text = raw.toString('utf8');
-  return Buffer.byteLength(text) === raw.length && Buffer.from(text, 'utf8').equals(raw) ? text : undefined;
+  try {
+    return utf8.decode(raw);
+  } catch {
+    return undefined;
+  }
 }
 
 interface Settings {
