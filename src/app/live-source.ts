@@ -92,6 +92,11 @@ export class LiveReplaySource implements ReplayableSource {
     return Readable.from(view(), { objectMode: true, highWaterMark: 2 });
   }
 
+  /** The offsets open() can start at now: what the window still holds, up to the newest byte. */
+  replayable(): { from: number; to: number } {
+    return { from: this.window.start, to: this.window.end };
+  }
+
   /** Ends the live stream early (after a failure). */
   async abandon(): Promise<void> {
     this.generation++;

@@ -14,9 +14,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough, Transform } from 'node:stream';
 import { createCompressor, createEncryptor, DigestStream, type Recipient } from '../pipeline/index.ts';
-import type { BackupSource, SourceSummary } from '../sources/types.ts';
+import type { BackupSource, SourceRun, SourceSummary } from '../sources/types.ts';
 import {
-  backoffDelay,
   formatSetName,
   incompleteSetDecision,
   MANIFEST_NAME,
@@ -31,6 +30,7 @@ import {
   type ManifestObject,
 } from '../domain/index.ts';
 import type { PutResult, RemoteStore, StoreFactory } from '../storage/types.ts';
+import { retryingStoreFactory, type RetryingStore, type UploadContent } from '../storage/retrying.ts';
 import type { Logger } from '../logging/index.ts';
 import { LiveReplaySource, liveOutput } from './live-source.ts';
 import { readManifest } from './verify-set.ts';
@@ -110,8 +110,6 @@ export class SourceFailedError extends Error {
   override name = 'SourceFailedError';
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 export async function runJob(input: RunJobInput): Promise<RunJobResult> {
   const now = input.now ?? (() => new Date());
   const started = input.startedAt ?? now();
@@ -122,11 +120,19 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
   const warnings: string[] = [...(input.warnings ?? [])];
   log.info(`job ${input.job}: set ${setName} → ${input.stores.description}${setPath}`);
 
-  const stores: RemoteStore[] = [];
+  // The one retrying layer: the job's retry budget per operation and per object, cancellation included.
+  const retrying = retryingStoreFactory(input.stores, {
+    policy: input.retry,
+    log,
+    signal: input.signal,
+    ...(input.random !== undefined ? { random: input.random } : {}),
+    ...(input.sleep !== undefined ? { sleep: input.sleep } : {}),
+  });
+  const stores: RetryingStore[] = [];
   const parallel = Math.max(1, Math.min(input.parallel, input.objects.length));
   // Every connection is opened at once: the others log in while the first creates the set's folder.
   const opening = Array.from({ length: parallel }, () =>
-    input.stores.open().then((s) => {
+    retrying.open().then((s) => {
       stores.push(s);
       return s;
     }),
@@ -136,7 +142,7 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
   const results: ObjectResult[] = [];
   let created = false;
   try {
-    const first = await (opening[0] as Promise<RemoteStore>);
+    const first = await (opening[0] as Promise<RetryingStore>);
     await first.mkdirp(setPath);
     created = true;
     // A pool of workers, one connection each, pulling objects in order.
@@ -146,7 +152,7 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
     for (let w = 0; w < parallel; w++) {
       workers.push(
         (async () => {
-          const store = await (opening[w] as Promise<RemoteStore>);
+          const store = await (opening[w] as Promise<RetryingStore>);
           for (let plan = queue.shift(); plan !== undefined; plan = queue.shift()) {
             if (failFast.signal.aborted || input.signal?.aborted === true) return;
             try {
@@ -173,6 +179,8 @@ export async function runJob(input: RunJobInput): Promise<RunJobResult> {
       );
     }
     const settled = await Promise.allSettled(workers);
+    // The first failure in time is the cause; the others were aborted because of it.
+    if (failFast.signal.aborted) throw failFast.signal.reason;
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
     if (input.signal?.aborted === true) throw new Error('the run was cancelled');
@@ -236,76 +244,82 @@ function bufferStream(b: Buffer): PassThrough {
   return p;
 }
 
-/** Uploads one object with retries; a retry runs the source again (it is a factory). */
+/**
+ * Uploads one object through the retrying store: the content is a factory, so when the store cannot
+ * resume from the replay window (or the server refuses restarts) the source runs again from byte 0. A
+ * source marks its own failure by destroying its stream with its error (see sources/types.ts): that is
+ * seen here before anything downstream fails, and it is what the run reports (never retried).
+ */
 async function uploadObject(
-  store: RemoteStore,
+  store: RetryingStore,
   finalPath: string,
   plan: ObjectPlan,
   input: RunJobInput,
   failFast: AbortSignal,
 ): Promise<ObjectResult> {
   const partial = `${finalPath}${PARTIAL_SUFFIX}`;
-  const sleep = input.sleep ?? defaultSleep;
-  const random = input.random ?? Math.random;
-  for (let attempt = 1; ; attempt++) {
+  let current:
+    { run: SourceRun; flow: Promise<void>; digest: DigestStream; content: { bytes: number } } | undefined;
+  const open = (): UploadContent => {
     const abort = new AbortController();
     const onAbort = (): void => abort.abort();
     failFast.addEventListener('abort', onAbort);
     input.signal?.addEventListener('abort', onAbort);
     const run = plan.source.open(abort.signal);
+    let own: Error | undefined;
+    const mark = (e: unknown): void => {
+      if (!abort.signal.aborted) own ??= sourceFailed(plan, e);
+    };
+    run.stream.once('error', mark);
+    run.done.catch(mark);
     const digest = new DigestStream();
     const out = liveOutput();
     const content = { bytes: 0 };
     const flow = pipeline([run.stream, ...encodeStages(input, content), digest, out]);
-    flow.catch(() => {}); // reported through run.done / the upload
-    run.done.catch(() => {});
+    flow.catch(() => {}); // reported through the source's own failure or the upload
+    current = { run, flow, digest, content };
     const live = new LiveReplaySource(
       out,
       Math.floor(input.replayWindowBytes / Math.max(1, input.parallel)),
       digest,
     );
-    try {
-      const put = await store.put(partial, live, (b) => input.onObjectProgress?.(plan.name, b));
-      await flow;
-      let summary: SourceSummary;
-      try {
-        summary = await run.done;
-      } catch (err) {
-        throw sourceFailed(plan, err);
-      }
-      const produced = await digest.digest();
-      return acceptPut(input, plan, put, produced, 'were produced', attempt, summary, content.bytes);
-    } catch (err) {
-      // Did the source fail on its own? Look before aborting it (an abort makes every source fail).
-      const sourceError = err instanceof SourceFailedError ? err : await failedWithin(run.done, 250);
-      abort.abort();
-      await live.abandon().catch(() => {});
-      // A failed source (dump error, missing trailer) is not retried: it would fail the same way.
-      if (sourceError !== undefined) {
-        throw sourceError instanceof SourceFailedError ? sourceError : sourceFailed(plan, sourceError);
-      }
-      if (
-        attempt >= input.retry.attempts ||
-        failFast.aborted ||
-        input.signal?.aborted === true ||
-        !isTransient(err)
-      ) {
-        throw err;
-      }
-      const wait = backoffDelay(
-        attempt,
-        { initialDelay: input.retry.initialDelayMs, maxDelay: input.retry.maxDelayMs },
-        random(),
-      );
-      input.log.warn(
-        `${plan.name}: attempt ${attempt} failed (${(err as Error).message}); running its source again in ${Math.round(wait / 1000)} s`,
-      );
-      await sleep(wait);
-    } finally {
-      failFast.removeEventListener('abort', onAbort);
-      input.signal?.removeEventListener('abort', onAbort);
-    }
+    return {
+      open: (offset) => live.open(offset),
+      release: (chunk) => live.release(chunk),
+      ...(live.digest !== undefined ? { digest: live.digest } : {}),
+      replayable: () => live.replayable(),
+      failure: () => own,
+      abandon: async () => {
+        abort.abort();
+        failFast.removeEventListener('abort', onAbort);
+        input.signal?.removeEventListener('abort', onAbort);
+        await live.abandon().catch(() => {});
+      },
+    };
+  };
+  const put = await store.putObject(partial, open, {
+    onProgress: (b) => input.onObjectProgress?.(plan.name, b),
+    restartable: true,
+  });
+  const { run, flow, digest, content } = current!;
+  await flow;
+  let summary: SourceSummary;
+  try {
+    summary = await run.done;
+  } catch (err) {
+    throw sourceFailed(plan, err);
   }
+  if (put.sourceRuns > 1) input.log.info(`${plan.name}: its source ran ${put.sourceRuns} times`);
+  return acceptPut(
+    input,
+    plan,
+    put,
+    await digest.digest(),
+    'were produced',
+    put.attempts,
+    summary,
+    content.bytes,
+  );
 }
 
 /**
@@ -366,7 +380,7 @@ function acceptPut(
  * is the file uploaded, resumable from any offset, then removed. A failed source leaves nothing behind.
  */
 async function spoolObject(
-  store: RemoteStore,
+  store: RetryingStore,
   finalPath: string,
   plan: ObjectPlan,
   input: RunJobInput,
@@ -390,7 +404,13 @@ async function spoolObject(
   input.signal?.addEventListener('abort', onAbort);
   try {
     const run = plan.source.open(abort.signal);
-    run.done.catch(() => {});
+    // The source marks its own failure by destroying its stream with its error (sources/types.ts).
+    let own: Error | undefined;
+    const mark = (e: unknown): void => {
+      if (!abort.signal.aborted) own ??= sourceFailed(plan, e);
+    };
+    run.stream.once('error', mark);
+    run.done.catch(mark);
     const digest = new DigestStream();
     const content = { bytes: 0 };
     try {
@@ -401,8 +421,7 @@ async function spoolObject(
         createWriteStream(file, { mode: 0o600 }),
       ]);
     } catch (err) {
-      const sourceError = await failedWithin(run.done, 250);
-      if (sourceError !== undefined) throw sourceFailed(plan, sourceError);
+      if (own !== undefined) throw own;
       if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
         throw new Error(`the spool folder ${spool.dir} ran out of space while writing ${plan.name}`, {
           cause: err,
@@ -418,56 +437,18 @@ async function spoolObject(
     }
     const d = await digest.digest();
     input.log.info(`spooled ${plan.name}: ${d.bytes} bytes; uploading`);
-    const sleep = input.sleep ?? defaultSleep;
-    const random = input.random ?? Math.random;
-    const partial = `${finalPath}${PARTIAL_SUFFIX}`;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const put = await store.put(
-          partial,
-          { open: (offset) => createReadStream(file, { start: offset, highWaterMark: 256 * 1024 }) },
-          (b) => input.onObjectProgress?.(plan.name, b),
-        );
-        return acceptPut(input, plan, put, d, 'are in the spool file', attempt, summary, content.bytes);
-      } catch (err) {
-        if (attempt >= input.retry.attempts || abort.signal.aborted || !isTransient(err)) throw err;
-        const wait = backoffDelay(
-          attempt,
-          { initialDelay: input.retry.initialDelayMs, maxDelay: input.retry.maxDelayMs },
-          random(),
-        );
-        input.log.warn(
-          `${plan.name}: upload attempt ${attempt} failed (${(err as Error).message}); retrying from the spool file in ${Math.round(wait / 1000)} s`,
-        );
-        await sleep(wait);
-      }
-    }
+    // The spool file replays from any offset: the store resumes or starts again from it, never the source.
+    const put = await store.putObject(
+      `${finalPath}${PARTIAL_SUFFIX}`,
+      () => ({ open: (offset) => createReadStream(file, { start: offset, highWaterMark: 256 * 1024 }) }),
+      { onProgress: (b) => input.onObjectProgress?.(plan.name, b), restartable: false },
+    );
+    return acceptPut(input, plan, put, d, 'are in the spool file', put.attempts, summary, content.bytes);
   } finally {
     failFast.removeEventListener('abort', onAbort);
     input.signal?.removeEventListener('abort', onAbort);
     await rm(file, { force: true });
   }
-}
-
-/** The error a promise rejects with within `ms`, or undefined (resolved, or still pending). */
-async function failedWithin(p: Promise<unknown>, ms: number): Promise<Error | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const outcome = await Promise.race([
-    p.then(
-      () => undefined,
-      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
-    ),
-    new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), ms);
-    }),
-  ]);
-  clearTimeout(timer);
-  return outcome;
-}
-
-/** Transient = the store says so (FTP errors carry `transient`); plain errors are not retried. */
-function isTransient(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { transient?: unknown }).transient === true;
 }
 
 /**

@@ -2,6 +2,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { FtpsClient, normaliseFingerprint, type FtpLogger } from '../ftp/index.ts';
+import { FtpsStore } from '../storage/ftps.ts';
+import { RetryingStore, withRetry, type RetryContext, type RetryPolicy } from '../storage/retrying.ts';
+
+/** The retry budget of the one-off commands (put, get, ls, rm): a job's default `retry:` is the config's. */
+export const CLI_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 1000, maxDelayMs: 30_000 };
+
+export type CliRetry = <T>(what: string, op: () => Promise<T>) => Promise<T>;
 import { parseFtpUrl, UsageError, type FtpUrl } from './ftp-url.ts';
 import type { CliContext } from './context.ts';
 
@@ -56,7 +63,7 @@ export async function connectUrl(
   urlText: string,
   opts: FtpCliOptions,
   ctx: CliContext,
-): Promise<{ client: FtpsClient; url: FtpUrl }> {
+): Promise<{ client: FtpsClient; store: RetryingStore; retry: CliRetry; url: FtpUrl }> {
   const log = ctx.log;
   const url = parseFtpUrl(urlText, { plainAllowed: opts.plain === true });
   const password = await readPassword(opts, ctx.env);
@@ -74,19 +81,28 @@ export async function connectUrl(
     info: (m) => log.info(m),
     warn: (m) => log.warn(m),
   };
-  const client = await FtpsClient.connect({
-    host: url.host,
-    port: url.port,
-    tlsMode: url.tlsMode,
-    user: url.user,
-    password,
-    tls: {
-      ca: opts.caFile !== undefined ? await readFile(opts.caFile) : undefined,
-      fingerprint256: opts.fingerprint !== undefined ? normaliseFingerprint(opts.fingerprint) : undefined,
-      insecure: opts.insecure === true,
-      maxVersion: opts.tls12 === true ? 'TLSv1.2' : 'TLSv1.3',
-    },
-    log: ftpLog,
-  });
-  return { client, url };
+  const retryContext: RetryContext = {
+    policy: CLI_RETRY,
+    log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
+  };
+  const retry: CliRetry = (what, op) => withRetry(retryContext, what, op);
+  const ca = opts.caFile !== undefined ? await readFile(opts.caFile) : undefined;
+  const client = await retry(`connecting to ${url.host}`, () =>
+    FtpsClient.connect({
+      host: url.host,
+      port: url.port,
+      tlsMode: url.tlsMode,
+      user: url.user,
+      password,
+      tls: {
+        ca,
+        fingerprint256: opts.fingerprint !== undefined ? normaliseFingerprint(opts.fingerprint) : undefined,
+        insecure: opts.insecure === true,
+        maxVersion: opts.tls12 === true ? 'TLSv1.2' : 'TLSv1.3',
+      },
+      log: ftpLog,
+    }),
+  );
+  const store = new RetryingStore(new FtpsStore(client, url.host), retryContext);
+  return { client, store, retry, url };
 }

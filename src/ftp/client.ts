@@ -1,9 +1,12 @@
 /**
  * FtpsClient: the public face of src/ftp. It keeps one logged-in session and replaces it without the
  * caller noticing when the TLS session is too old, when a data connection fails with 425/522 or a TLS
- * handshake error, or when the server drops the connection; the working folder is restored. Uploads are
- * verified (SIZE, and the server's hash where offered) and resumed after a drop (REST+STOR, APPE, or
- * from the start when the server refuses restarts).
+ * handshake error, or when the server drops the connection; the working folder is restored. Each call
+ * is ONE attempt: retrying (how often, after how long, whether an error is worth it) belongs to the
+ * caller (src/storage's retrying store). What the client keeps is *how* an upload goes on after a drop:
+ * the pure decideResume (resume.ts) — REST+STOR or APPE at the server's size, from the start, or "run the
+ * source again" (SourceRestartNeeded) — and the hashes of what was sent, in an UploadState the caller
+ * passes to every attempt of one object. Uploads are verified (SIZE, and the server's hash where offered).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
@@ -24,6 +27,7 @@ import {
 import { FtpError, FtpLimitError, FtpReplyError, FtpTlsError, FtpVerificationError } from './errors.ts';
 import { silentLogger, type FtpLogger } from './log.ts';
 import { openSession, type Credentials, type HashAlgorithm, type Session } from './session.ts';
+import { decideResume } from './resume.ts';
 import { newServerState, type ServerState } from './state.ts';
 import type { TlsSettings } from './tls.ts';
 import { TransferRefusedError, download, upload, type TransferTimeouts } from './transfer.ts';
@@ -42,8 +46,6 @@ export interface FtpsClientOptions {
   timeouts?: Partial<FtpTimeouts> | undefined;
   /** Log in again before a transfer once the control TLS session is older than this. Default 3 h. */
   maxSessionAgeMs?: number | undefined;
-  /** Reconnect-and-resume attempts for one operation (default 5) and their backoff. */
-  retry?: Partial<ClientRetry> | undefined;
   /** Upper bound of a directory listing (bytes). Default 16 MiB (about 150,000 entries). */
   maxListingBytes?: number | undefined;
   log?: FtpLogger | undefined;
@@ -59,12 +61,6 @@ export interface FtpTimeouts {
   finalReplyMs: number;
   /** A HASH/XSHA reply: servers read the whole file first. */
   hashMs: number;
-}
-
-export interface ClientRetry {
-  attempts: number;
-  initialDelayMs: number;
-  maxDelayMs: number;
 }
 
 /** removeTree's bounds: folders below the one removed, and entries in all. */
@@ -92,6 +88,10 @@ export interface ReplayableSource {
    */
   release?(chunk: Buffer): void;
   /**
+   * The offsets open() can start at now ([from, to]); undefined: none. Without it, any offset (a file).
+   */
+  replayable?(): { from: number; to: number } | undefined;
+  /**
    * The size and SHA-256 of the whole content as its producer computed them, known once a stream from
    * open() has ended. When a source has it and the server offers HASH SHA-256, the upload does not hash
    * what it sends again: the server's SHA-256 is compared with this one (the stronger check: what the
@@ -114,12 +114,53 @@ export interface UploadResult {
 
 export interface UploadOptions {
   onProgress?: ((bytesDone: number) => void) | undefined;
+  /** What earlier attempts of this object sent and hashed (newUploadState()); one per object. */
+  state?: UploadState | undefined;
+  /** The source can be run again from byte 0 (false for stdin): decides "rerun-source" vs "give-up". */
+  sourceRestartable?: boolean | undefined;
+}
+
+/** What one object's upload attempts share: the hashes of the bytes sent so far and how far they go. */
+export interface UploadState {
+  attempts: number;
+  sha256: Hash;
+  serverHasher: { algorithm: HashAlgorithm; hash: Hash } | undefined;
+  /** False when the source's own digest stands in for hashing what is sent (see ReplayableSource). */
+  hashSent: boolean | undefined;
+  hashedUpTo: number;
+  resumedFrom: number[];
+  /** The server's hash disagreed: the next attempt starts from byte 0. */
+  hashMismatch: boolean;
+  started: number;
+}
+
+export function newUploadState(): UploadState {
+  return {
+    attempts: 0,
+    sha256: createHash('sha256'),
+    serverHasher: undefined,
+    hashSent: undefined,
+    hashedUpTo: 0,
+    resumedFrom: [],
+    hashMismatch: false,
+    started: Date.now(),
+  };
+}
+
+/**
+ * The upload cannot go on with this source (the server's partial file is outside what it can replay, or
+ * the server refuses restarts): run the source again from byte 0. Transient: the retrying store does it.
+ */
+export class SourceRestartNeeded extends FtpError {
+  override name = 'SourceRestartNeeded';
+  constructor(message: string) {
+    super(message, true);
+  }
 }
 
 export class FtpsClient {
   private readonly opts: FtpsClientOptions;
   private readonly timeouts: FtpTimeouts;
-  private readonly retry: ClientRetry;
   private readonly log: FtpLogger;
   readonly state: ServerState = newServerState();
   private session: Session | undefined;
@@ -131,13 +172,12 @@ export class FtpsClient {
   private constructor(opts: FtpsClientOptions) {
     this.opts = opts;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
-    this.retry = { attempts: 5, initialDelayMs: 1000, maxDelayMs: 30_000, ...opts.retry };
     this.log = opts.log ?? silentLogger;
   }
 
   static async connect(opts: FtpsClientOptions): Promise<FtpsClient> {
     const client = new FtpsClient(opts);
-    await client.readyWithRetry(1);
+    await client.ready();
     return client;
   }
 
@@ -205,34 +245,16 @@ export class FtpsClient {
   }
 
   /**
-   * Runs an operation on the live session; on a transient failure (dropped connection, 421, 425/522,
-   * a data TLS failure) reconnects and runs it again, up to the retry budget.
+   * Runs an operation once on the live session. On a failure that leaves the session unusable (dropped
+   * connection, 421, 425/522, a data TLS failure) the session is let go, so the next call logs in again.
    */
-  private async run<T>(what: string, op: (s: Session) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const s = await this.readyWithRetry(attempt);
-      try {
-        return await op(s);
-      } catch (err) {
-        if (!(err instanceof FtpError) || !err.transient || attempt >= this.retry.attempts) throw err;
-        this.log.info(
-          `${what} failed (${err.message}); retrying (attempt ${attempt + 1} of ${this.retry.attempts})`,
-        );
-        this.dropSessionIfNeeded(err);
-        await sleep(this.backoff(attempt));
-      }
-    }
-  }
-
-  private async readyWithRetry(attempt: number): Promise<Session> {
-    for (let a = attempt; ; a++) {
-      try {
-        return await this.ready();
-      } catch (err) {
-        if (!(err instanceof FtpError) || !err.transient || a >= this.retry.attempts) throw err;
-        this.log.info(`connecting failed (${err.message}); retrying`);
-        await sleep(this.backoff(a));
-      }
+  private async run<T>(_what: string, op: (s: Session) => Promise<T>): Promise<T> {
+    const s = await this.ready();
+    try {
+      return await op(s);
+    } catch (err) {
+      if (err instanceof FtpError) this.dropSessionIfNeeded(err);
+      throw err;
     }
   }
 
@@ -246,11 +268,6 @@ export class FtpsClient {
       this.session = undefined;
       void s.control.quit();
     }
-  }
-
-  private backoff(attempt: number): number {
-    const base = Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** (attempt - 1));
-    return base / 2 + Math.random() * (base / 2);
   }
 
   private transferTimeouts(): TransferTimeouts {
@@ -514,132 +531,147 @@ export class FtpsClient {
   }
 
   /**
-   * Uploads to `path`, verifies it on the server (SIZE; the server's hash where offered) and resumes
-   * after drops. Never reports success for a truncated or corrupt upload.
+   * One attempt to upload `path` and verify it on the server (SIZE; the server's hash where offered).
+   * Never reports success for a truncated or corrupt upload. With the `state` of earlier attempts of the
+   * same object, it first asks the server what it holds and decides how to go on (decideResume): resume
+   * at that size with REST+STOR or APPE, upload from byte 0 again, or throw SourceRestartNeeded (run the
+   * source again) or a permanent FtpError (give up, saying why).
    */
   async upload(path: string, source: ReplayableSource, opts: UploadOptions = {}): Promise<UploadResult> {
-    const sha256 = createHash('sha256');
-    let serverHasher: { algorithm: HashAlgorithm; hash: Hash } | undefined;
-    /** False when the source's own digest stands in for hashing what is sent (see ReplayableSource). */
-    let hashSent: boolean | undefined;
-    let hashedUpTo = 0;
+    const st = opts.state ?? newUploadState();
+    st.attempts += 1;
+    const s = await this.ready();
+    st.hashSent ??= source.digest === undefined || s.hash?.algorithm !== 'SHA-256';
+    if (st.serverHasher === undefined && s.hash !== undefined && s.hash.algorithm !== 'SHA-256') {
+      st.serverHasher = {
+        algorithm: s.hash.algorithm,
+        hash: createHash(s.hash.algorithm === 'SHA-1' ? 'sha1' : 'md5'),
+      };
+    }
     let offset = 0;
-    const resumedFrom: number[] = [];
-    let appeTried = false;
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      const s = await this.readyWithRetry(attempt);
-      hashSent ??= source.digest === undefined || s.hash?.algorithm !== 'SHA-256';
-      if (serverHasher === undefined && s.hash !== undefined && s.hash.algorithm !== 'SHA-256') {
-        serverHasher = {
-          algorithm: s.hash.algorithm,
-          hash: createHash(s.hash.algorithm === 'SHA-1' ? 'sha1' : 'md5'),
-        };
-      }
-      let verb: 'STOR' | 'APPE' = 'STOR';
-      try {
-        if (offset > 0) {
-          if (this.state.restartAllowed === false) {
+    let verb: 'STOR' | 'APPE' = 'STOR';
+    let stream: Readable | undefined;
+    try {
+      if (st.attempts > 1) {
+        const serverSize = st.hashMismatch ? 0 : await this.size(path);
+        st.hashMismatch = false;
+        // Bounded: each round learns that REST or APPE is refused, at most twice.
+        for (let round = 0; stream === undefined && round < 3; round++) {
+          const d = decideResume({
+            serverSize,
+            sent: st.hashedUpTo,
+            replayable: source.replayable ? source.replayable() : { from: 0, to: Number.MAX_SAFE_INTEGER },
+            restAllowed: this.state.restartAllowed === false ? false : this.state.restAccepted,
+            appeAllowed: this.state.restartAllowed === false ? false : this.state.appeAccepted,
+            sourceRestartable: opts.sourceRestartable ?? false,
+          });
+          if (d.kind === 'give-up') throw new FtpError(`${path}: cannot resume the upload: ${d.why}`, false);
+          if (d.kind === 'rerun-source') throw new SourceRestartNeeded(`${path}: ${d.why}`);
+          if (d.kind === 'from-start') {
+            this.log.info(`${path}: uploading again from byte 0, the source replayed (${d.why})`);
             offset = 0;
-          } else if (!appeTried) {
-            const rest = await s.control.request('REST', String(offset));
+            verb = 'STOR';
+          } else if (d.verb === 'REST+STOR') {
+            const rest = await s.control.request('REST', String(d.offset));
             if (rest.code !== 350) {
-              appeTried = true;
-              verb = 'APPE';
+              this.state.restAccepted = false;
+              continue;
             }
+            offset = d.offset;
+            verb = 'STOR';
           } else {
+            offset = d.offset;
             verb = 'APPE';
           }
-        }
-        const stream = source.open(offset);
-        if (stream === undefined) {
-          if (offset === 0)
-            throw new FtpError('the upload source cannot be read again from the start', false);
-          this.log.info(`cannot replay from byte ${offset}; uploading ${path} from the start`);
-          offset = 0;
-          attempt -= 1;
-          continue;
-        }
-        if (offset > 0) {
-          resumedFrom.push(offset);
-          this.log.info(`resuming ${path} at byte ${offset} with ${verb === 'APPE' ? 'APPE' : 'REST+STOR'}`);
-        }
-        let pos = offset;
-        const sent = await upload(
-          s.control,
-          this.state,
-          verb,
-          path,
-          stream,
-          this.transferTimeouts(),
-          (chunk) => {
-            const end = pos + chunk.length;
-            if (end > hashedUpTo) {
-              const part = chunk.subarray(Math.max(0, hashedUpTo - pos));
-              if (hashSent === true) sha256.update(part);
-              serverHasher?.hash.update(part);
-              hashedUpTo = end;
-            }
-            pos = end;
-            opts.onProgress?.(pos);
-          },
-          source.release?.bind(source),
-        );
-        if (offset > 0) this.state.restartAllowed = true;
-        const total = offset + sent;
-        const transferred = Date.now();
-        const contentSha256 = async (): Promise<string> => {
-          if (hashSent !== false || source.digest === undefined) return sha256.copy().digest('hex');
-          const produced = await source.digest();
-          if (produced.bytes !== total) {
-            throw new FtpVerificationError(
-              'size',
-              `${total} bytes of ${path} were sent, but its source produced ${produced.bytes}`,
-            );
+          stream = source.open(offset);
+          if (stream === undefined) {
+            throw new SourceRestartNeeded(`${path}: the source cannot be read from byte ${offset} any more`);
           }
-          return produced.sha256;
-        };
-        const verified = await this.verifyUpload(path, total, contentSha256, serverHasher);
-        return {
-          bytes: total,
-          sha256: await contentSha256(),
-          verified,
-          attempts: attempt,
-          resumedFrom,
-          transferMs: transferred - started,
-          verifyMs: Date.now() - transferred,
-        };
-      } catch (err) {
-        if (err instanceof TransferRefusedError && offset > 0 && (err.code === 451 || err.code >= 500)) {
-          // The server refuses restarts (ProFTPD without AllowStoreRestart: 451 on both REST+STOR and APPE).
-          if (!appeTried) {
-            appeTried = true;
-          } else {
+          if (offset > 0) {
+            st.resumedFrom.push(offset);
             this.log.info(
-              `the server refuses to resume uploads (${err.code}); uploading ${path} from the start`,
+              `${path}: resume at ${offset} with ${d.kind === 'resume' ? d.verb : verb} (${d.why})`,
             );
-            this.state.restartAllowed = false;
-            offset = 0;
           }
-          attempt -= 1;
-          continue;
         }
-        if (!(err instanceof FtpError) || !err.transient || attempt >= this.retry.attempts) throw err;
-        this.log.info(
-          `upload of ${path} failed (${err.message}); retrying (attempt ${attempt + 1} of ${this.retry.attempts})`,
-        );
-        // Any failure mid-upload: start over on a fresh session (it costs one login and clears all doubt).
+      }
+      if (stream === undefined) {
+        if (st.attempts > 1) throw new SourceRestartNeeded(`${path}: no way to resume was found`);
+        stream = source.open(0);
+        if (stream === undefined) {
+          throw new SourceRestartNeeded(`${path}: the source cannot be read again from the start`);
+        }
+      }
+      let pos = offset;
+      const sent = await upload(
+        s.control,
+        this.state,
+        verb,
+        path,
+        stream,
+        this.transferTimeouts(),
+        (chunk) => {
+          const end = pos + chunk.length;
+          if (end > st.hashedUpTo) {
+            const part = chunk.subarray(Math.max(0, st.hashedUpTo - pos));
+            if (st.hashSent === true) st.sha256.update(part);
+            st.serverHasher?.hash.update(part);
+            st.hashedUpTo = end;
+          }
+          pos = end;
+          opts.onProgress?.(pos);
+        },
+        source.release?.bind(source),
+      );
+      if (offset > 0) {
+        if (verb === 'APPE') this.state.appeAccepted = true;
+        else this.state.restAccepted = true;
+      }
+      const total = offset + sent;
+      const transferred = Date.now();
+      const contentSha256 = async (): Promise<string> => {
+        if (st.hashSent !== false || source.digest === undefined) return st.sha256.copy().digest('hex');
+        const produced = await source.digest();
+        if (produced.bytes !== total) {
+          throw new FtpVerificationError(
+            'size',
+            `${total} bytes of ${path} were sent, but its source produced ${produced.bytes}`,
+          );
+        }
+        return produced.sha256;
+      };
+      const verified = await this.verifyUpload(path, total, contentSha256, st.serverHasher);
+      return {
+        bytes: total,
+        sha256: await contentSha256(),
+        verified,
+        attempts: st.attempts,
+        resumedFrom: st.resumedFrom,
+        transferMs: transferred - st.started,
+        verifyMs: Date.now() - transferred,
+      };
+    } catch (err) {
+      if (err instanceof TransferRefusedError && offset > 0 && (err.code === 451 || err.code >= 500)) {
+        // The server refuses restarts (ProFTPD without AllowStoreRestart: 451 on both REST+STOR and APPE):
+        // remembered, so the next attempt decides without them.
+        if (verb === 'APPE') this.state.appeAccepted = false;
+        else this.state.restAccepted = false;
+        if (this.state.restAccepted === false && this.state.appeAccepted === false) {
+          this.state.restartAllowed = false;
+        }
+        throw new FtpError(`${path}: the server refused to resume at byte ${offset} (${err.code})`, true, {
+          cause: err,
+        });
+      }
+      if (err instanceof FtpVerificationError && err.kind === 'hash') st.hashMismatch = true;
+      if (err instanceof FtpError && !(err instanceof SourceRestartNeeded)) {
+        // Any failure mid-upload: the next attempt starts on a fresh session (one login clears all doubt).
         const old = this.session;
         this.session = undefined;
         if (old !== undefined) void old.control.quit();
-        await sleep(this.backoff(attempt));
-        const remote =
-          err instanceof FtpVerificationError && err.kind === 'hash'
-            ? 0
-            : await this.size(path).catch(() => 0);
-        offset = remote !== undefined && remote > 0 && remote <= hashedUpTo ? remote : 0;
-        appeTried = false;
       }
+      stream?.destroy();
+      throw err;
     }
   }
 
@@ -667,8 +699,4 @@ export class FtpsClient {
     }
     return `size+${remote.algorithm}`;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -21,6 +21,9 @@ import {
 /** TCP keepalive idle time on every socket: NATs drop idle mappings long before the OS default of 2 h. */
 export const KEEPALIVE_MS = 30_000;
 
+/** How long a server may take to send its 220 greeting before we call the port implicit TLS. */
+const BANNER_MS = 10_000;
+
 interface Waiter {
   resolve: (reply: FtpReply) => void;
   reject: (err: Error) => void;
@@ -85,7 +88,22 @@ export class ControlConnection {
       control.remoteAddress = socket.remoteAddress ?? host;
       if (tlsSocket !== undefined) control.acceptTls(tlsSocket);
       control.attach(socket);
-      const banner = await control.read();
+      const banner =
+        tlsSocket !== undefined
+          ? await control.read()
+          : await control.read(Math.min(options.replyTimeoutMs, BANNER_MS)).catch((err: unknown) => {
+              // A plain connection to an implicit-TLS port: the server waits for our TLS hello and says
+              // nothing, forever. A real FTP server greets at once (RFC 959: 220 on connect).
+              if (err instanceof FtpTimeoutError) {
+                throw new FtpError(
+                  `${host}:${port} sent no FTP greeting within ${Math.min(options.replyTimeoutMs, BANNER_MS) / 1000} s: ` +
+                    'this port speaks implicit TLS: use `tls: implicit` (an ftps:// URL, usually port 990)',
+                  false,
+                  { cause: err },
+                );
+              }
+              throw err;
+            });
       if (banner.code !== 220) {
         throw new FtpReplyError('connect', banner.code, banner.message);
       }
@@ -327,6 +345,17 @@ export class ControlConnection {
 export function wrapSocketError(err: Error, host: string, port: number, duringTls: boolean): FtpError {
   if (err instanceof FtpError) return err;
   const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (
+    /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|UNKNOWN_PROTOCOL/i.test(code) ||
+    /wrong version number/i.test(err.message)
+  ) {
+    // The TLS hello got a plain-text answer (the 220 greeting): the port speaks explicit FTPS.
+    return new FtpTlsError(
+      `TLS with ${host}:${port} failed (${code || err.message}): this port speaks plain FTP first (explicit FTPS, AUTH TLS): use \`tls: explicit\` (an ftpes:// URL, usually port 21)`,
+      undefined,
+      { cause: err },
+    );
+  }
   if (duringTls || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
     return new FtpTlsError(`TLS with ${host}:${port} failed: ${err.message}`, undefined, {
       cause: err,
@@ -339,7 +368,9 @@ export function wrapSocketError(err: Error, host: string, port: number, duringTl
       : code === 'ENOTFOUND'
         ? ' (the host name does not resolve)'
         : '';
+  // A name that does not resolve or a port nobody listens on will not change in a minute: permanent.
   return new FtpConnectionError(`connection to ${host}:${port} failed: ${code || err.message}${hint}`, {
     cause: err,
+    transient: code !== 'ENOTFOUND' && code !== 'ECONNREFUSED',
   });
 }

@@ -44,8 +44,9 @@ export class FtpLimitError extends FtpError {
 
 export class FtpConnectionError extends FtpError {
   override name = 'FtpConnectionError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, true, options);
+  /** Transient unless told otherwise (a host name that does not resolve, a refused connection). */
+  constructor(message: string, options?: { cause?: unknown; transient?: boolean }) {
+    super(message, options?.transient ?? true, options);
   }
 }
 

@@ -4,11 +4,13 @@
  * channel; data.ts data connections; transfer.ts one transfer; session.ts login; client.ts the public,
  * self-healing client. The doctor that reports on each login step lives in src/doctor. See shared/FTPS-NOTES.md for the server behaviours this code is built around.
  */
-export { FtpsClient } from './client.ts';
+export { FtpsClient, SourceRestartNeeded, newUploadState } from './client.ts';
+export { decideResume } from './resume.ts';
+export type { ResumeDecision, ResumeInput } from './resume.ts';
 export type {
   FtpsClientOptions,
   FtpTimeouts,
-  ClientRetry,
+  UploadState,
   ReplayableSource,
   UploadResult,
   UploadOptions,

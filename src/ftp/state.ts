@@ -5,6 +5,10 @@ export interface ServerState {
   resumesTls: boolean | undefined;
   /** Whether REST+STOR / APPE are allowed (ProFTPD refuses both without AllowStoreRestart). */
   restartAllowed: boolean | undefined;
+  /** REST before STOR worked (true), was refused (false), or not tried yet. */
+  restAccepted?: boolean | undefined;
+  /** APPE at an offset worked (true), was refused (false), or not tried yet. */
+  appeAccepted?: boolean | undefined;
   /** MLSD works (FEAT lists MLST and it did not fail). */
   mlsd: boolean | undefined;
   /** STAT <folder> answers with a listing on the control connection (see FtpsClient.listSmall). */

@@ -145,8 +145,15 @@ export async function upload(
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (failure !== undefined) break;
       if (finalReply !== undefined) {
-        // A final reply while we still send: the server stopped reading (or claims success early).
-        fail(new FtpReplyError(verb, finalReply.code, `${finalReply.message} (before the upload finished)`));
+        // A final reply while we still send: the server stopped reading. A 2xx here is what ProFTPD says
+        // when the data connection was closed cleanly (FIN) in the middle: a drop, resumable like any other.
+        fail(
+          finalReply.code < 300
+            ? new FtpConnectionError(
+                `the data connection was closed during the upload after ${bytes} bytes (the server replied ${finalReply.code} early)`,
+              )
+            : new FtpReplyError(verb, finalReply.code, `${finalReply.message} (before the upload finished)`),
+        );
         break;
       }
       onChunk?.(chunk);

@@ -8,8 +8,10 @@ import {
   unsafeEntryName,
   type FtpsClientOptions,
   type ListEntry,
+  type UploadState,
 } from '../ftp/index.ts';
 import type {
+  PutAttempt,
   PutResult,
   RemoteStore,
   ReplayableSource,
@@ -73,8 +75,13 @@ export class FtpsStore implements RemoteStore {
     path: string,
     source: ReplayableSource,
     onProgress?: (bytes: number) => void,
+    attempt?: PutAttempt,
   ): Promise<PutResult> {
-    const r = await this.client.upload(path, source, { onProgress });
+    const r = await this.client.upload(path, source, {
+      onProgress,
+      state: attempt?.state as UploadState | undefined,
+      sourceRestartable: attempt?.sourceRestartable,
+    });
     return { bytes: r.bytes, sha256: r.sha256, verified: r.verified, resumedFrom: r.resumedFrom };
   }
 
@@ -83,9 +90,14 @@ export class FtpsStore implements RemoteStore {
     sink: Writable,
     onProgress?: (bytes: number) => void,
     maxBytes?: number,
+    offset = 0,
   ): Promise<number> {
     try {
-      return await this.client.download(path, sink, { ...(onProgress ? { onProgress } : {}), maxBytes });
+      return await this.client.download(path, sink, {
+        offset,
+        ...(onProgress ? { onProgress } : {}),
+        maxBytes,
+      });
     } catch (err) {
       if (err instanceof FtpLimitError) throw new TooLargeError(path, err.limit, { cause: err });
       throw err;

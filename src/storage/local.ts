@@ -108,9 +108,10 @@ export class LocalStore implements RemoteStore {
     sink: Writable,
     onProgress?: (bytes: number) => void,
     maxBytes?: number,
+    offset = 0,
   ): Promise<number> {
-    let bytes = 0;
-    for await (const chunk of createReadStream(this.real(path)) as AsyncIterable<Buffer>) {
+    let bytes = offset;
+    for await (const chunk of createReadStream(this.real(path), { start: offset }) as AsyncIterable<Buffer>) {
       if (maxBytes !== undefined && bytes + chunk.length > maxBytes) {
         throw new TooLargeError(path, maxBytes);
       }
@@ -118,7 +119,7 @@ export class LocalStore implements RemoteStore {
       onProgress?.(bytes);
       if (!sink.write(chunk)) await once(sink, 'drain'); // rejects when the sink fails
     }
-    return bytes;
+    return bytes - offset;
   }
 
   async size(path: string): Promise<number | undefined> {

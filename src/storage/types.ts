@@ -24,6 +24,16 @@ export interface ReplayableSource {
   release?(chunk: Buffer): void;
   /** Size and SHA-256 of the whole content as produced, known once an open() stream ended (see src/ftp). */
   digest?(): Promise<{ bytes: number; sha256: string }>;
+  /** The offsets open() can start at now; undefined: none. Without it: any offset (a file, a buffer). */
+  replayable?(): { from: number; to: number } | undefined;
+}
+
+/** What the attempts of one put share (src/storage/retrying.ts makes it; a store keeps its memory there). */
+export interface PutAttempt {
+  /** The FTP client's UploadState: what was sent and hashed so far. */
+  state: unknown;
+  /** The content can be produced again from byte 0 by running its source again. */
+  sourceRestartable: boolean;
 }
 
 export interface StoreEntry {
@@ -58,14 +68,28 @@ export interface RemoteStore {
    * FTPS store asks over the control connection where the server allows it, see FtpsClient.listSmall).
    */
   listSmall(path: string): Promise<StoreEntry[]>;
-  /** Writes `path` (replacing it), verifies it, resumes after drops where the store can. */
-  put(path: string, source: ReplayableSource, onProgress?: (bytes: number) => void): Promise<PutResult>;
   /**
-   * Streams the object into `sink` (which is not ended). With `maxBytes` (what is expected of it), a
-   * longer object fails the call before any byte past the limit reaches the sink: what a server sends is
-   * bounded before use.
+   * Writes `path` (replacing it) and verifies it: ONE attempt. With `attempt` (the same object for every
+   * attempt of one object), a later attempt resumes where the store can (see src/storage/retrying.ts).
    */
-  get(path: string, sink: Writable, onProgress?: (bytes: number) => void, maxBytes?: number): Promise<number>;
+  put(
+    path: string,
+    source: ReplayableSource,
+    onProgress?: (bytes: number) => void,
+    attempt?: PutAttempt,
+  ): Promise<PutResult>;
+  /**
+   * Streams the object from byte `offset` (default 0) into `sink` (which is not ended); onProgress gets
+   * the absolute position. With `maxBytes` (what is expected of it), a longer object fails the call
+   * before any byte past the limit reaches the sink: what a server sends is bounded before use.
+   */
+  get(
+    path: string,
+    sink: Writable,
+    onProgress?: (bytes: number) => void,
+    maxBytes?: number,
+    offset?: number,
+  ): Promise<number>;
   size(path: string): Promise<number | undefined>;
   /**
    * The store's own hash of an object without downloading it: the FTPS server's HASH (or XSHA256, XSHA1,

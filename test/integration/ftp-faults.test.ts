@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FtpLoginError, FtpReplyError, FtpsClient, type FtpsClientOptions } from '../../src/ftp/index.ts';
+import { FtpsStore, ftpsStoreFactory } from '../../src/storage/ftps.ts';
+import { RetryingStore, retryingStoreFactory, type RetryContext } from '../../src/storage/retrying.ts';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,20 +33,32 @@ afterEach(async () => {
   logs.length = 0;
 });
 
-async function connect(script: Script, extra: Partial<FtpsClientOptions> = {}): Promise<FtpsClient> {
-  server = await startScriptedServer(cert, script);
-  return FtpsClient.connect({
+function options(port: number, extra: Partial<FtpsClientOptions> = {}): FtpsClientOptions {
+  return {
     host: '127.0.0.1',
-    port: server.port,
+    port,
     tlsMode: 'explicit',
     user: 'tester',
     password: 'secret',
     tls: { ca: cert.cert },
-    retry: { attempts: 4, initialDelayMs: 10, maxDelayMs: 50 },
     log: { debug: (m) => logs.push(m), info: (m) => logs.push(m), warn: (m) => logs.push(m) },
     ...extra,
-  });
+  };
 }
+
+/** The job's retry budget, as the retrying store applies it (the client itself makes one attempt). */
+const retry: RetryContext = {
+  policy: { attempts: 4, initialDelayMs: 10, maxDelayMs: 50 },
+  log: { info: (m) => logs.push(m), warn: (m) => logs.push(m) },
+};
+
+async function connect(script: Script, extra: Partial<FtpsClientOptions> = {}): Promise<FtpsClient> {
+  server = await startScriptedServer(cert, script);
+  return FtpsClient.connect(options(server.port, extra));
+}
+
+const retried = (client: FtpsClient): RetryingStore =>
+  new RetryingStore(new FtpsStore(client, 'test'), retry);
 
 /** Replayable from any offset, in 64 KiB chunks (so a cut lands mid-stream). */
 const bufferSource = (data: Buffer) => ({
@@ -68,11 +82,18 @@ describe('scripted server faults', () => {
     expect(logs.some((l) => l.includes('10.99.99.99') && l.includes('127.0.0.1'))).toBe(true);
   });
 
-  it('survives a 421 at login by reconnecting', async () => {
-    const client = await connect({ loginClosesTimes: 2 });
-    expect(server!.logins).toBe(1);
-    expect(server!.commands.filter((c) => c === 'USER tester')).toHaveLength(3);
-    await client.close();
+  it('survives a 421 at login by reconnecting (the retrying store opens again)', async () => {
+    server = await startScriptedServer(cert, { loginClosesTimes: 2 });
+    const store = await retryingStoreFactory(ftpsStoreFactory(options(server.port)), retry).open();
+    expect(server.logins).toBe(1);
+    expect(server.commands.filter((c) => c === 'USER tester')).toHaveLength(3);
+    await store.close();
+  });
+
+  it('the client alone makes one attempt: a 421 at login is reported, not retried', async () => {
+    const err = await connect({ loginClosesTimes: 1 }).catch((e: unknown) => e);
+    expect((err as { transient?: boolean }).transient).toBe(true);
+    expect(server!.commands.filter((c) => c === 'USER tester')).toHaveLength(1);
   });
 
   it('stops an upload at once on a 552 and reports it', async () => {
@@ -85,21 +106,69 @@ describe('scripted server faults', () => {
     expect((err as FtpReplyError).transient).toBe(false);
   });
 
-  it('never reports a cut upload as success: resumes with REST and verifies the size', async () => {
+  it('never reports a cut upload as success: a FIN with an early 226 is a drop, resumed with REST', async () => {
     const client = await connect({ storCutAfter: 300_000, storCutTimes: 1 });
     const data = randomBytes(2_000_000);
-    const r = await client.upload('/cut.bin', bufferSource(data));
+    const r = await retried(client).put('/cut.bin', bufferSource(data));
     await client.close();
     expect(server!.files.get('/cut.bin')?.equals(data)).toBe(true);
     expect(r.resumedFrom.length).toBe(1);
     expect(r.resumedFrom[0]).toBeGreaterThanOrEqual(300_000);
     expect(server!.commands.some((c) => c.startsWith('REST '))).toBe(true);
+    expect(logs.some((l) => l.includes(`resume at ${r.resumedFrom[0]}`))).toBe(true);
+  });
+
+  it.each([
+    ['the server allows restarts, but the cut is before what the source can replay', false],
+    ['the server refuses restarts (451)', true],
+  ])('runs the source again from byte 0 when %s', async (_title, refuseRestart) => {
+    const client = await connect({ storCutAfter: 300_000, storCutTimes: 1, refuseRestart });
+    const data = randomBytes(1_000_000);
+    let runs = 0;
+    // Like a live dump: readable once from 0, nothing kept to resume from.
+    const oneShot = () => {
+      runs += 1;
+      let opened = false;
+      return {
+        open: (offset: number) => {
+          if (opened || offset !== 0) return undefined;
+          opened = true;
+          return bufferSource(data).open(0);
+        },
+        replayable: () => (opened ? undefined : { from: 0, to: 0 }),
+      };
+    };
+    const r = await retried(client).putObject('/rerun.bin', oneShot, { restartable: true });
+    await client.close();
+    expect(server!.files.get('/rerun.bin')?.equals(data)).toBe(true);
+    expect(r.sourceRuns).toBe(2);
+    expect(runs).toBe(2);
+    expect(logs.some((l) => l.includes('/rerun.bin: source re-run'))).toBe(true);
+  });
+
+  it('gives up, saying why, when a source that cannot run again (stdin) is cut past its window', async () => {
+    const client = await connect({ storCutAfter: 300_000, storCutTimes: 1 });
+    const data = randomBytes(1_000_000);
+    let opened = false;
+    const stdin = {
+      open: (offset: number) => {
+        if (opened || offset !== 0) return undefined;
+        opened = true;
+        return bufferSource(data).open(0);
+      },
+      replayable: () => (opened ? undefined : { from: 0, to: 0 }),
+    };
+    const err = await retried(client)
+      .putObject('/stdin.bin', () => stdin, { restartable: false })
+      .catch((e: unknown) => e);
+    await client.close();
+    expect((err as Error).message).toMatch(/standard input/);
   });
 
   it('uploads from the start when the server refuses restarts (451)', async () => {
     const client = await connect({ storCutAfter: 300_000, storCutTimes: 1, refuseRestart: true });
     const data = randomBytes(1_000_000);
-    const r = await client.upload('/norestart.bin', bufferSource(data));
+    const r = await retried(client).put('/norestart.bin', bufferSource(data));
     await client.close();
     expect(server!.files.get('/norestart.bin')?.equals(data)).toBe(true);
     expect(client.state.restartAllowed).toBe(false);

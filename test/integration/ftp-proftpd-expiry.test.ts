@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useFtpServer } from '../harness/vitest.ts';
-import { connectTo, testLog } from '../support/ftp-client.ts';
+import { connectTo, retriedStore, testLog } from '../support/ftp-client.ts';
 import { patternSha256, patternSource, sha256OfFile } from '../support/pattern.ts';
 
 const server = useFtpServer('proftpd', 'c');
@@ -19,7 +19,7 @@ describe('ProFTPD (c): the TLS session expires during a long upload', () => {
     const client = await connectTo(server(), { log: log.logger });
     for (const name of ['slow1.bin', 'slow2.bin']) {
       const t = Date.now();
-      const r = await client.upload(name, patternSource(name, SIZE, RATE));
+      const r = await retriedStore(client, 3, log.logger).put(name, patternSource(name, SIZE, RATE));
       expect(Date.now() - t).toBeGreaterThan(4000);
       expect(r.bytes).toBe(SIZE);
       expect(await sha256OfFile(join(server().home, name))).toEqual(await patternSha256(name, SIZE));

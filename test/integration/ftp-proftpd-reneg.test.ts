@@ -6,15 +6,20 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useFtpServer } from '../harness/vitest.ts';
-import { connectTo, testLog } from '../support/ftp-client.ts';
+import { connectTo, retriedStore, testLog } from '../support/ftp-client.ts';
 import { BIG, patternSha256, patternSource, sha256OfFile } from '../support/pattern.ts';
 
 describe('ProFTPD (b): data-channel renegotiation every 2 MB', () => {
   const server = useFtpServer('proftpd', 'b');
   it('uploads 1 GB byte-exact while the server renegotiates hundreds of times', async () => {
-    const client = await connectTo(server());
+    const log = testLog();
+    const client = await connectTo(server(), { log: log.logger });
     expect(client.tlsInfo?.protocol).toBe('TLSv1.2');
-    const r = await client.upload('reneg.bin', patternSource('reneg-b', BIG));
+    const r = await retriedStore(client, 8, log.logger).putObject(
+      'reneg.bin',
+      () => patternSource('reneg-b', BIG),
+      { restartable: false },
+    );
     await client.close();
     expect(r.bytes).toBe(BIG);
     // ProFTPD kills the data channel 30 s past the limit: longer uploads continue with REST+STOR.
@@ -27,11 +32,12 @@ describe('ProFTPD (b2): control renegotiation every 3 s and data every 2 MB', ()
   const server = useFtpServer('proftpd', 'b2');
   it('uploads 1 GB byte-exact, reconnecting when the server kills the session', async () => {
     const log = testLog();
-    const client = await connectTo(server(), {
-      log: log.logger,
-      retry: { attempts: 8, initialDelayMs: 200, maxDelayMs: 2000 },
-    });
-    const r = await client.upload('reneg2.bin', patternSource('reneg-b2', BIG));
+    const client = await connectTo(server(), { log: log.logger });
+    const r = await retriedStore(client, 8, log.logger).putObject(
+      'reneg2.bin',
+      () => patternSource('reneg-b2', BIG),
+      { restartable: false },
+    );
     await client.close();
     expect(r.bytes).toBe(BIG);
     expect(r.verified).toBe('size');

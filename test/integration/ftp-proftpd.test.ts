@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FtpLoginError, FtpTlsError, FtpsClient } from '../../src/ftp/index.ts';
 import { useFtpServer } from '../harness/vitest.ts';
-import { clientOptions, connectTo, testLog } from '../support/ftp-client.ts';
+import { clientOptions, connectTo, retriedStore, testLog } from '../support/ftp-client.ts';
 import { BIG, patternSha256, patternSource, sha256OfFile } from '../support/pattern.ts';
 import { bigRoundTrip } from '../support/round-trip.ts';
 
@@ -124,19 +124,18 @@ describe('ProFTPD (a): TLS 1.3 and 1.2, session reuse required', () => {
   it('resumes with REST+STOR when the server session is killed mid-upload, and never calls the cut upload a success', async () => {
     const log = testLog();
     const size = 200_000_000;
-    const client = await connectTo(server(), {
-      log: log.logger,
-      retry: { attempts: 5, initialDelayMs: 100, maxDelayMs: 500 },
-    });
+    const client = await connectTo(server(), { log: log.logger });
     let killed = 0;
     const target = join(server().home, 'killed.bin');
-    const r = await client.upload('killed.bin', patternSource('kill', size, 100_000_000), {
-      onProgress: (b) => {
+    const r = await retriedStore(client, 5, log.logger).put(
+      'killed.bin',
+      patternSource('kill', size, 100_000_000),
+      (b) => {
         if (killed === 0 && b > 60_000_000 && existsSync(target) && statSync(target).size > 20_000_000) {
           killed = killSessionProcesses(server().pid);
         }
       },
-    });
+    );
     await client.close();
     expect(killed).toBeGreaterThan(0);
     expect(r.resumedFrom.length).toBeGreaterThanOrEqual(1);

@@ -1,5 +1,7 @@
 /** Builds an FtpsClient for a harness server, with a log that tests can search. */
 import { FtpsClient, type FtpsClientOptions } from '../../src/ftp/index.ts';
+import { FtpsStore } from '../../src/storage/ftps.ts';
+import { RetryingStore } from '../../src/storage/retrying.ts';
 import type { FtpServerInfo } from '../harness/index.ts';
 
 export interface TestLog {
@@ -26,11 +28,22 @@ export function clientOptions(
     user: info.user,
     password: info.password,
     tls: { ca: info.caPem },
-    retry: { attempts: 6, initialDelayMs: 200, maxDelayMs: 2000 },
     ...extra,
   };
 }
 
 export function connectTo(info: FtpServerInfo, extra: Partial<FtpsClientOptions> = {}): Promise<FtpsClient> {
   return FtpsClient.connect(clientOptions(info, extra));
+}
+
+/** The client behind the one retrying layer, as a job uses it (the client alone makes one attempt). */
+export function retriedStore(
+  client: FtpsClient,
+  attempts: number,
+  log: { info(m: string): void; warn(m: string): void },
+): RetryingStore {
+  return new RetryingStore(new FtpsStore(client, 'test'), {
+    policy: { attempts, initialDelayMs: 100, maxDelayMs: 1000 },
+    log,
+  });
 }

@@ -16,20 +16,20 @@ export function registerGet(program: Command, ctx: CliContext): void {
       .argument('<url>', 'the remote file')
       .argument('<file>', 'local file, or - for standard output'),
   ).action(async (urlText: string, file: string, opts: FtpCliOptions) => {
-    const { client, url } = await connectUrl(urlText, opts, ctx);
+    const { client, store, url } = await connectUrl(urlText, opts, ctx);
     try {
-      const total = await client.size(url.path);
+      const total = await store.size(url.path);
       if (total === undefined) throw new Error(`${url.path} does not exist on the server`);
       const progress = createProgress(`get ${url.path}`, total, ctx.stderr, (l) => ctx.log.info(l));
       if (file === '-') {
-        const n = await client.download(url.path, ctx.stdout, { onProgress: (b) => progress.update(b) });
+        const n = await store.get(url.path, ctx.stdout, (b) => progress.update(b));
         progress.done(`downloaded ${url.path}: ${formatBytes(n)}`);
         return;
       }
       const tmp = `${file}${PARTIAL_SUFFIX}`;
       const out = createWriteStream(tmp);
       try {
-        const n = await client.download(url.path, out, { onProgress: (b) => progress.update(b) });
+        const n = await store.get(url.path, out, (b) => progress.update(b));
         out.end();
         await finished(out);
         if (n !== total) throw new Error(`received ${n} bytes but the server reported ${total}`);

@@ -15,9 +15,9 @@ export function registerLs(program: Command, ctx: CliContext): void {
       .argument('<url>', 'the remote folder')
       .option('--json', 'print JSON'),
   ).action(async (urlText: string, opts: FtpCliOptions) => {
-    const { client, url } = await connectUrl(urlText, opts, ctx);
+    const { client, retry, url } = await connectUrl(urlText, opts, ctx);
     try {
-      const entries = await client.list(url.path);
+      const entries = await retry(`listing ${url.path}`, () => client.list(url.path));
       entries.sort((a, b) => a.name.localeCompare(b.name));
       if (opts.json === true) {
         ctx.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);

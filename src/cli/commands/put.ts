@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import type { FtpsClient, ReplayableSource } from '../../ftp/index.ts';
+import type { ReplayableSource } from '../../ftp/index.ts';
+import type { RetryingStore } from '../../storage/retrying.ts';
 import { addFtpOptions, connectUrl, type FtpCliOptions } from '../ftp-connect.ts';
 import { createProgress, formatBytes } from '../progress.ts';
 import { UsageError } from '../ftp-url.ts';
@@ -25,15 +26,15 @@ export function registerPut(program: Command, ctx: CliContext): void {
     if (files.filter((f) => f === '-').length > 0 && files.length > 1) {
       throw new UsageError('standard input (-) can only be uploaded alone');
     }
-    const { client, url } = await connectUrl(urlText, opts, ctx);
+    const { client, store, url } = await connectUrl(urlText, opts, ctx);
     try {
       const intoFolder = files.length > 1 || url.path.endsWith('/');
-      if (intoFolder && url.path !== '/') await client.mkdirp(url.path);
+      if (intoFolder && url.path !== '/') await store.mkdirp(url.path);
       for (const file of files) {
         const remote = intoFolder
           ? `${url.path.replace(/\/+$/, '')}/${file === '-' ? 'stdin' : basename(file)}`
           : url.path;
-        await putOne(client, file, remote, ctx);
+        await putOne(store, file, remote, ctx);
       }
     } finally {
       await client.close();
@@ -41,7 +42,7 @@ export function registerPut(program: Command, ctx: CliContext): void {
   });
 }
 
-async function putOne(client: FtpsClient, file: string, remote: string, ctx: CliContext): Promise<void> {
+async function putOne(store: RetryingStore, file: string, remote: string, ctx: CliContext): Promise<void> {
   let source: ReplayableSource;
   let total: number | undefined;
   if (file === '-') {
@@ -53,6 +54,7 @@ async function putOne(client: FtpsClient, file: string, remote: string, ctx: Cli
         used = true;
         return ctx.stdin;
       },
+      replayable: () => (used ? undefined : { from: 0, to: 0 }),
     };
   } else {
     const st = await stat(file).catch((err: NodeJS.ErrnoException) => {
@@ -64,11 +66,16 @@ async function putOne(client: FtpsClient, file: string, remote: string, ctx: Cli
   }
   const partial = `${remote}${PARTIAL_SUFFIX}`;
   const progress = createProgress(`put ${remote}`, total, ctx.stderr, (l) => ctx.log.info(l));
-  const result = await client.upload(partial, source, { onProgress: (b) => progress.update(b) });
-  await client.rename(partial, remote, { replace: true });
+  const started = Date.now();
+  // Standard input is the one source that cannot be read again: past its window a drop ends the upload.
+  const result = await store.putObject(partial, () => source, {
+    onProgress: (b) => progress.update(b),
+    restartable: false,
+  });
+  await store.rename(partial, remote);
   progress.done(
     `uploaded ${remote}: ${formatBytes(result.bytes)}, sha256 ${result.sha256}, verified by ${result.verified}` +
       (result.resumedFrom.length > 0 ? `, resumed at ${result.resumedFrom.join(', ')}` : '') +
-      ` (transfer ${result.transferMs} ms, verification ${result.verifyMs} ms)`,
+      ` (${Date.now() - started} ms, ${result.attempts} attempt${result.attempts === 1 ? '' : 's'})`,
   );
 }

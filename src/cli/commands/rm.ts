@@ -11,10 +11,10 @@ export function registerRm(program: Command, ctx: CliContext): void {
       .argument('<url>', 'the remote file or folder')
       .option('-r, --recursive', 'remove a folder and everything in it'),
   ).action(async (urlText: string, opts: FtpCliOptions & { recursive?: boolean }) => {
-    const { client, url } = await connectUrl(urlText, opts, ctx);
+    const { client, store, url } = await connectUrl(urlText, opts, ctx);
     try {
-      if (opts.recursive === true) await client.removeTree(url.path);
-      else await client.delete(url.path);
+      if (opts.recursive === true) await store.removeTree(url.path);
+      else await store.remove(url.path);
       ctx.log.info(`removed ${url.path}`);
     } finally {
       await client.close();
