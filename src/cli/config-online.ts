@@ -9,6 +9,7 @@ import { listDatabases } from '../sources/index.ts';
 import { Redactor } from '../logging/index.ts';
 import { buildDestination, mysqlConnection } from './compose.ts';
 import type { CliContext } from './context.ts';
+import { LoginFailedError } from './exit-codes.ts';
 
 /** What --online found: each problem, and the errors behind them (they decide the exit code). */
 export interface OnlineResult {
@@ -73,7 +74,7 @@ export async function checkConfigOnline(config: LoadedConfig, ctx: CliContext): 
           );
         } else ctx.log.info(`job ${job.name}: database login OK (${source.user})`);
       } catch (err) {
-        errors.push(err);
+        errors.push(new LoginFailedError(`database login failed: ${why(err)}`, { cause: err }));
         await problem(job.file, [...prefix, 'sources', i], `database login failed: ${why(err)}`);
       }
     }

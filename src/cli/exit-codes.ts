@@ -22,6 +22,11 @@ import { UsageError } from './ftp-url.ts';
 export const EXIT = { ok: 0, failed: 1, usage: 2, connect: 3, warning: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** Could not connect to or log in to something other than an FTPS server (a database): exit 3. */
+export class LoginFailedError extends Error {
+  override name = 'LoginFailedError';
+}
+
 /** An error that stands for several (one per job): its code is the most severe of theirs. */
 export interface ErrorGroup {
   readonly errors: readonly unknown[];
@@ -49,6 +54,7 @@ function classify(err: unknown): ExitCode | undefined {
     err instanceof FtpTlsError ||
     err instanceof FtpConnectionError ||
     err instanceof FtpTimeoutError ||
+    err instanceof LoginFailedError ||
     (err instanceof FtpReplyError && err.code === 530) // "not logged in", whenever it comes
   ) {
     return EXIT.connect;

@@ -6,11 +6,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useFtpServer } from '../harness/vitest.ts';
+import { useFtpServer, useMariadb } from '../harness/vitest.ts';
+import { makeWordpressDb } from '../support/wordpress-db.ts';
 import { runCli } from '../support/cli.ts';
 import { writeBackupConfig } from '../support/backup-config.ts';
 
 const server = useFtpServer('proftpd', 'a');
+const db = useMariadb();
 const work = mkdtempSync(join(tmpdir(), 'check-config-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -104,5 +106,34 @@ describe('check-config', () => {
     expect(bad.stderr).toContain(`${cfg}:${lineOf(text, '  server:')}:`);
     expect(bad.stderr).toMatch(/destinations\.server: login failed: .*530/);
     expect(bad.stderr).not.toContain('wrong-password-x');
+  });
+
+  it('--online logs in to each database: a database the user cannot see, then a wrong password', async () => {
+    await makeWordpressDb(db(), 'cc_present', 5);
+    const dir = join(work, 'db');
+    mkdirSync(join(dir, 'site'), { recursive: true });
+    const cfg = await writeBackupConfig(dir, server(), db(), [
+      { name: 'blog', site: join(dir, 'site'), databases: ['cc_present'], root: '/' },
+    ]);
+    const env = { TEST_FTPS_PASSWORD: server().password, TEST_MYSQL_PASSWORD: db().password };
+    const good = await runCli(['check-config', '--online', '-c', cfg], env);
+    expect(good.stderr).toMatch(/job blog: database login OK/);
+    expect(good.code).toBe(0);
+
+    const text = readFileSync(cfg, 'utf8');
+    writeFileSync(cfg, text.replace('databases: [cc_present]', 'databases: [cc_present, cc_absent]'));
+    const absent = await runCli(['check-config', '--online', '-c', cfg], env);
+    expect(absent.code).toBe(2);
+    expect(absent.stderr).toContain(`${cfg}:${lineOf(text, 'databases: [cc_present]')}:`);
+    expect(absent.stderr).toMatch(/sources\[0\]\.databases: user \S+ logs in but does not see cc_absent/);
+
+    writeFileSync(cfg, text);
+    const wrong = await runCli(['check-config', '--online', '-c', cfg], {
+      ...env,
+      TEST_MYSQL_PASSWORD: 'wrong-db-password',
+    });
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/sources\[0\]: database login failed/);
+    expect(wrong.stderr).not.toContain('wrong-db-password');
   });
 });

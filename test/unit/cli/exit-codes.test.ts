@@ -1,7 +1,13 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SecretError } from '../../../src/config/index.ts';
-import { EXIT, exitCodeFor, mostSevere, type ExitCode } from '../../../src/cli/exit-codes.ts';
+import {
+  EXIT,
+  exitCodeFor,
+  LoginFailedError,
+  mostSevere,
+  type ExitCode,
+} from '../../../src/cli/exit-codes.ts';
 import { JobsFailedError, JobsWarnedError } from '../../../src/cli/commands/run.ts';
 import { UsageError } from '../../../src/cli/ftp-url.ts';
 import {
@@ -29,6 +35,7 @@ const cases: Array<[string, unknown, ExitCode]> = [
   ['a missing secret, wrapped twice', wrapped(secret, 2), EXIT.usage],
   ['530 at login', login, EXIT.connect],
   ['530 at login, wrapped (a retry that gave up)', wrapped(login, 3), EXIT.connect],
+  ['a database login refused (check-config --online)', new LoginFailedError('x'), EXIT.connect],
   ['530 as a reply later', new FtpReplyError('STOR x', 530, 'Not logged in'), EXIT.connect],
   ['another negative reply', new FtpReplyError('STOR x', 553, 'Not allowed'), EXIT.failed],
   ['TLS trust', new FtpTlsError('certificate not trusted'), EXIT.connect],
