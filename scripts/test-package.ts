@@ -5,10 +5,11 @@
 //   on a real MariaDB (it runs the first backup and verify itself, as the ftps-backup user); a second backup
 //   and verify with the unit's ExecStart command line as the ftps-backup user (runuser, the unit's
 //   environment, its LoadCredential= files copied into a credentials folder); dpkg -r (configuration,
-//   state and backups stay); dpkg --purge (configuration, logs and state go; backups stay).
+//   state and backups stay); dpkg --purge (configuration, logs and state go; backups stay); then, when
+//   given, the tarball's install.sh under a prefix in /opt and its --uninstall.
 // Prints one line per check; exits 1 at the first failed one. Removes the ftps-backup user at the end
 // when it did not exist before (Debian's purge keeps system users).
-// Usage: node scripts/test-package.ts build/ftps-backup_<version>_amd64.deb
+// Usage: node scripts/test-package.ts build/ftps-backup_<version>_amd64.deb [build/ftps-backup-<version>-linux-x64.tar.gz]
 import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import {
   chmodSync,
@@ -28,8 +29,11 @@ import { startMariadb, startProftpd } from '../test/harness/index.ts';
 import { makeWordpressSite } from '../test/support/wordpress-site.ts';
 
 const deb = process.argv[2];
+const tarball = process.argv[3];
 if (deb === undefined || !existsSync(deb)) {
-  console.error('usage: node scripts/test-package.ts build/ftps-backup_<version>_amd64.deb');
+  console.error(
+    'usage: node scripts/test-package.ts build/ftps-backup_<version>_amd64.deb [build/ftps-backup-<version>-linux-x64.tar.gz]',
+  );
   process.exit(2);
 }
 if (process.getuid?.() !== 0) {
@@ -254,6 +258,49 @@ try {
   }
   check('dpkg --purge leaves the backups alone', backups() === before);
   check('dpkg --purge keeps the ftps-backup user (Debian practice)', userExists());
+
+  // ------------------------------------------------------------ the tarball: install.sh under a prefix
+  if (tarball !== undefined) {
+    const unpacked = join(work, 'tarball');
+    mkdirSync(unpacked);
+    must('tar', ['-xzf', resolve(tarball), '-C', unpacked]);
+    const [top] = readdirSync(unpacked);
+    const installer = join(unpacked, top!, 'install.sh');
+    const prefix = join('/opt', `ftps-backup-package-test-${process.pid}`);
+    must(installer, ['--prefix', prefix]);
+    const tarVersion = must(join(prefix, 'bin', 'ftps-backup'), ['--version'], { env: {} }).trim();
+    check(`install.sh --prefix ${prefix}: --version with no PATH`, tarVersion === version, tarVersion);
+    const tarUnit = readFileSync('/etc/systemd/system/ftps-backup.service', 'utf8');
+    check(
+      'install.sh: the unit runs the prefix runtime',
+      tarUnit.includes(`ExecStart=${prefix}/lib/ftps-backup/runtime/bin/node `),
+    );
+    const tarAnalyze = sh('systemd-analyze', ['verify', '/etc/systemd/system/ftps-backup.service']);
+    check('install.sh: systemd-analyze verify', tarAnalyze.code === 0, tarAnalyze.out.trim());
+    check(
+      'install.sh: /etc/ftps-backup/config.yaml.example',
+      existsSync('/etc/ftps-backup/config.yaml.example'),
+    );
+    must(installer, ['--uninstall', '--prefix', prefix]);
+    check(
+      'install.sh --uninstall removes the program and the unit',
+      !existsSync(join(prefix, 'lib', 'ftps-backup')) &&
+        !existsSync('/etc/systemd/system/ftps-backup.service'),
+    );
+    check(
+      'install.sh --uninstall keeps /etc/ftps-backup',
+      existsSync('/etc/ftps-backup/config.yaml.example'),
+    );
+    rmSync(prefix, { recursive: true, force: true });
+    for (const dir of [
+      '/etc/ftps-backup',
+      '/var/lib/ftps-backup',
+      '/var/log/ftps-backup',
+      '/var/cache/ftps-backup',
+    ]) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 } catch (err) {
   if (!failed) console.log(`FAIL ${(err as Error).stack ?? String(err)}`);
   failed = true;
@@ -262,7 +309,10 @@ try {
   if (sh('dpkg-query', ['-W', '-f=${Status}', 'ftps-backup']).out.includes('installed')) {
     sh('dpkg', ['--purge', 'ftps-backup']);
   }
-  if (!hadUser && userExists()) sh('userdel', ['ftps-backup']);
+  if (!hadUser && userExists()) {
+    sh('userdel', ['ftps-backup']);
+    if (sh('getent', ['group', 'ftps-backup']).code === 0) sh('groupdel', ['ftps-backup']);
+  }
   rmSync(work, { recursive: true, force: true });
 }
 console.log(failed ? 'test-package: FAILED' : 'test-package: OK');
