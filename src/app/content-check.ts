@@ -1,6 +1,7 @@
 /**
  * Test-restores of an object's content without writing anything: a folder archive is walked entry by
- * entry (every byte read) and counted, a database dump is scanned for its objects and its trailer. The
+ * entry (every byte read) and counted, a database dump is scanned for its objects and its trailer, an
+ * SQLite copy is checked for its file header and length. The
  * counts are compared with the source summary the manifest recorded when the set was made.
  */
 import { Writable } from 'node:stream';
@@ -16,7 +17,40 @@ export interface ContentChecker {
 }
 
 export function contentChecker(source: ManifestSource): ContentChecker {
+  if (source.kind === 'sqlite') return sqliteChecker(source);
   return source.kind === 'directory' ? tarChecker(source) : dumpChecker(source);
+}
+
+/** The first 16 bytes of every SQLite 3 database file. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** An SQLite copy: its file header and its length (the table count needs the file, not a stream). */
+function sqliteChecker(expected: Extract<ManifestSource, { kind: 'sqlite' }>): ContentChecker {
+  let bytes = 0;
+  let head = Buffer.alloc(0);
+  const sink = new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _encoding, callback) {
+      if (head.length < SQLITE_HEADER.length)
+        head = Buffer.concat([head, chunk.subarray(0, SQLITE_HEADER.length - head.length)]);
+      bytes += chunk.length;
+      callback();
+    },
+  });
+  return {
+    sink,
+    result: () => {
+      const problems: string[] = [];
+      if (!head.equals(SQLITE_HEADER))
+        problems.push('the object does not start with the SQLite 3 file header');
+      if (bytes !== expected.bytes)
+        problems.push(`the database copy holds ${bytes} bytes, the manifest says ${expected.bytes}`);
+      return {
+        summary: `an SQLite 3 database of ${bytes} bytes (${expected.tables} tables recorded)`,
+        problems,
+      };
+    },
+  };
 }
 
 function tarChecker(expected: Extract<ManifestSource, { kind: 'directory' }>): ContentChecker {

@@ -67,7 +67,7 @@ export interface RestoreSetInput {
 
 export interface RestoredObject {
   name: string;
-  kind: 'directory' | 'mysql';
+  kind: 'directory' | 'mysql' | 'sqlite';
   /** Where it went: a folder, a file, or `database <name>`. */
   where: string;
   storedBytes: number;
@@ -216,7 +216,8 @@ export async function restoreSet(input: RestoreSetInput): Promise<RestoreSetResu
       `--db-into and --db-to-file take one database, and the selection holds ${databases.length}: choose one with --only`,
     );
   }
-  const inTarget = objects.filter((_, i) => landings[i]?.kind === 'directory' || !special);
+  // --db-into and --db-to-file concern the one mysql dump; everything else goes to the target folder
+  const inTarget = objects.filter((_, i) => landings[i]?.kind !== 'mysql' || !special);
   const to = input.to !== undefined ? resolve(input.to) : undefined;
   if (inTarget.length > 0 && to === undefined) {
     throw new RestoreRefusedError(

@@ -17,6 +17,7 @@ import { objectName, shownName } from '../domain/index.ts';
 import {
   createDirectorySource,
   createMysqlSource,
+  createSqliteSource,
   listDatabases,
   unsafeDatabaseName,
   type MysqlConnectionOptions,
@@ -111,6 +112,13 @@ export async function buildObjectPlans(
           onUnreadable: source.onUnreadable,
           onWarning: (m) => log.warn(`${source.label}: ${m}`),
         }),
+      });
+      continue;
+    }
+    if (source.type === 'sqlite') {
+      plans.push({
+        name: objectName({ kind: 'sqlite', label: source.label }, algorithm, encrypted),
+        source: createSqliteSource({ label: source.label, path: source.path }),
       });
       continue;
     }

@@ -134,6 +134,8 @@ export async function checkConfigOffline(
     job.sources.forEach((s, i) => {
       const at = { yaml, path: [...prefix, 'sources', i] };
       if (s.type === 'directory') add({ ...at, path: [...at.path, 'path'] }, checkFolder(s.path));
+      else if (s.type === 'sqlite')
+        add({ ...at, path: [...at.path, 'path'] }, checkReadable(s.path, 'sqlite database'));
       else if (s.password !== undefined)
         add({ ...at, path: [...at.path, 'password'] }, checkSecret(s.password, env));
     });

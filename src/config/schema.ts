@@ -791,7 +791,23 @@ export const directorySourceSchema = strict({
     ),
 });
 
-export const sourceSchema = z.discriminatedUnion('type', [mysqlSourceSchema, directorySourceSchema]);
+export const sqliteSourceSchema = strict({
+  type: z
+    .literal('sqlite')
+    .describe(
+      'An SQLite database: a consistent copy made with the sqlite3 shell (VACUUM INTO, one snapshot) while the database stays in use.',
+    ),
+  label: name('label').describe(
+    'Name of the source within the job (unique per job); the object is sqlite-<label>.db.',
+  ),
+  path: absolutePath.describe('The database file.'),
+});
+
+export const sourceSchema = z.discriminatedUnion('type', [
+  mysqlSourceSchema,
+  directorySourceSchema,
+  sqliteSourceSchema,
+]);
 
 const verifyScheduleSchema = strict({
   schedule: cron.describe(
@@ -971,6 +987,7 @@ export type LocalDestination = z.output<typeof localDestinationSchema>;
 export type Source = z.output<typeof sourceSchema>;
 export type MysqlSource = z.output<typeof mysqlSourceSchema>;
 export type DirectorySource = z.output<typeof directorySourceSchema>;
+export type SqliteSource = z.output<typeof sqliteSourceSchema>;
 export type SecretRef = z.output<typeof secretRefSchema>;
 export type RetentionPolicy = z.output<typeof retentionSchema>;
 export type RetryPolicy = z.output<typeof retrySchema>;

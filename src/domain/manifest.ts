@@ -38,7 +38,18 @@ export interface ManifestDirectorySource {
   excluded?: number;
 }
 
-export type ManifestSource = ManifestMysqlSource | ManifestDirectorySource;
+export interface ManifestSqliteSource {
+  kind: 'sqlite';
+  label: string;
+  /** The database file that was copied (absolute, on the backed-up host). */
+  path: string;
+  /** Bytes of the consistent copy that was stored (before compression). */
+  bytes: number;
+  /** Tables in the copy (sqlite_ internal tables not counted). */
+  tables: number;
+}
+
+export type ManifestSource = ManifestMysqlSource | ManifestDirectorySource | ManifestSqliteSource;
 
 export interface ManifestObject {
   /** File name inside the set, as written by objectName(). */
@@ -90,9 +101,15 @@ export class ManifestError extends Error {
 
 const MYSQL_KEYS = ['kind', 'database', 'tables', 'views', 'routines', 'triggers', 'events', 'rows'] as const;
 const DIRECTORY_KEYS = ['kind', 'label', 'path', 'files', 'dirs', 'symlinks', 'bytes', 'excluded'] as const;
+const SQLITE_KEYS = ['kind', 'label', 'path', 'bytes', 'tables'] as const;
+const SOURCE_KEYS: Record<ManifestSource['kind'], readonly string[]> = {
+  mysql: MYSQL_KEYS,
+  directory: DIRECTORY_KEYS,
+  sqlite: SQLITE_KEYS,
+};
 
 function orderedSource(source: ManifestSource): Record<string, unknown> {
-  const known: readonly string[] = source.kind === 'mysql' ? MYSQL_KEYS : DIRECTORY_KEYS;
+  const known = SOURCE_KEYS[source.kind];
   const all = source as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const k of known) if (all[k] !== undefined) out[k] = all[k];
@@ -215,7 +232,17 @@ function parseSource(v: unknown, field: string): ManifestSource {
     };
     return { ...extras(DIRECTORY_KEYS), ...source };
   }
-  return fail(`${field}.kind`, 'must be "mysql" or "directory"', o.kind);
+  if (o.kind === 'sqlite') {
+    const source: ManifestSqliteSource = {
+      kind: 'sqlite',
+      label: text(o, 'label', `${field}.label`),
+      path: text(o, 'path', `${field}.path`),
+      bytes: count(o, 'bytes', `${field}.bytes`),
+      tables: count(o, 'tables', `${field}.tables`),
+    };
+    return { ...extras(SQLITE_KEYS), ...source };
+  }
+  return fail(`${field}.kind`, 'must be "mysql", "directory" or "sqlite"', o.kind);
 }
 
 function parseObject(v: unknown, i: number): ManifestObject {
@@ -224,7 +251,11 @@ function parseObject(v: unknown, i: number): ManifestObject {
   const name = text(o, 'name', `${at}.name`);
   const parsedName = parseObjectName(name);
   if (parsedName === undefined)
-    fail(`${at}.name`, 'must be an object name like db-<database>.sql.zst or files-<label>.tar.zst', name);
+    fail(
+      `${at}.name`,
+      'must be an object name like db-<database>.sql.zst, files-<label>.tar.zst or sqlite-<label>.db.zst',
+      name,
+    );
   const size = count(o, 'size', `${at}.size`);
   const sha256 = text(o, 'sha256', `${at}.sha256`);
   if (!/^[0-9a-f]{64}$/.test(sha256)) fail(`${at}.sha256`, 'must be 64 lower-case hex digits', sha256);
@@ -235,9 +266,10 @@ function parseObject(v: unknown, i: number): ManifestObject {
   if (typeof encrypted !== 'boolean') fail(`${at}.encrypted`, 'must be true or false', encrypted);
   const contentBytes = optionalCount(o, 'contentBytes', `${at}.contentBytes`);
   const source = parseSource(o.source, `${at}.source`);
-  const id = source.kind === 'mysql' ? source.database : source.label;
   const expected = objectName(
-    source.kind === 'mysql' ? { kind: 'mysql', database: id } : { kind: 'directory', label: id },
+    source.kind === 'mysql'
+      ? { kind: 'mysql', database: source.database }
+      : { kind: source.kind, label: source.label },
     compression,
     encrypted,
   );

@@ -95,17 +95,28 @@ export function decodeNamePart(part: string): string | undefined {
   return percentEncode(decoded) === part ? decoded : undefined;
 }
 
-export type ObjectSource = { kind: 'mysql'; database: string } | { kind: 'directory'; label: string };
+export type ObjectSource =
+  | { kind: 'mysql'; database: string }
+  | { kind: 'directory'; label: string }
+  | { kind: 'sqlite'; label: string };
+
+/** Name prefix and extension of each kind of object: `<prefix>-<id>.<ext>`. */
+const OBJECT_FORMS = {
+  mysql: { prefix: 'db', ext: 'sql' },
+  directory: { prefix: 'files', ext: 'tar' },
+  sqlite: { prefix: 'sqlite', ext: 'db' },
+} as const satisfies Record<ObjectSource['kind'], { prefix: string; ext: string }>;
 
 const ENCRYPTED_SUFFIX = '.age';
 
-/** `db-<database>.sql.zst`, `files-<label>.tar.gz`, `db-x.sql` (none), `….age` when encrypted. */
+/**
+ * `db-<database>.sql.zst`, `files-<label>.tar.gz`, `sqlite-<label>.db.zst`, `db-x.sql` (none), `….age`
+ * when encrypted.
+ */
 export function objectName(source: ObjectSource, compression: Compression, encrypted: boolean): string {
-  const base =
-    source.kind === 'mysql'
-      ? `db-${encodeNamePart(source.database)}.sql`
-      : `files-${encodeNamePart(source.label)}.tar`;
-  return `${base}${COMPRESSION_SUFFIX[compression]}${encrypted ? ENCRYPTED_SUFFIX : ''}`;
+  const { prefix, ext } = OBJECT_FORMS[source.kind];
+  const id = source.kind === 'mysql' ? source.database : source.label;
+  return `${prefix}-${encodeNamePart(id)}.${ext}${COMPRESSION_SUFFIX[compression]}${encrypted ? ENCRYPTED_SUFFIX : ''}`;
 }
 
 export interface ParsedObjectName {
@@ -114,19 +125,21 @@ export interface ParsedObjectName {
   encrypted: boolean;
 }
 
-const OBJECT_RE = /^(db|files)-(.+)\.(sql|tar)(\.zst|\.gz)?(\.age)?$/;
+const OBJECT_RE = /^(db|files|sqlite)-(.+)\.(sql|tar|db)(\.zst|\.gz)?(\.age)?$/;
 
 /** The inverse of objectName (no `.partial`); undefined for any other name. */
 export function parseObjectName(name: string): ParsedObjectName | undefined {
   const m = OBJECT_RE.exec(name);
   if (m === null) return undefined;
   const [, prefix, part = '', ext, comp, age] = m;
-  if ((prefix === 'db') !== (ext === 'sql')) return undefined;
+  const kind = (Object.keys(OBJECT_FORMS) as Array<ObjectSource['kind']>).find(
+    (k) => OBJECT_FORMS[k].prefix === prefix,
+  );
+  if (kind === undefined || OBJECT_FORMS[kind].ext !== ext) return undefined;
   const id = decodeNamePart(part);
   if (id === undefined) return undefined;
   const compression: Compression = comp === '.zst' ? 'zstd' : comp === '.gz' ? 'gzip' : 'none';
-  const source: ObjectSource =
-    prefix === 'db' ? { kind: 'mysql', database: id } : { kind: 'directory', label: id };
+  const source: ObjectSource = kind === 'mysql' ? { kind, database: id } : { kind, label: id };
   return { source, compression, encrypted: age !== undefined };
 }
 

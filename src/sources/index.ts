@@ -1,6 +1,7 @@
 /**
  * src/sources — BackupSource implementations: `mysql` (the real mariadb-dump/mysqldump client, spawned,
- * its stdout streamed) and `directory` (a tar stream written with tar-stream). The port they implement
+ * its stdout streamed), `directory` (a tar stream written with tar-stream) and `sqlite` (a copy made by
+ * the sqlite3 shell's VACUUM INTO, then streamed). The port they implement
  * is in ./types.ts; src/app sees only that.
  *
  * May import src/pipeline, src/domain and Node built-ins (plus tar-stream and ignore), nothing else.
@@ -15,6 +16,7 @@
  *   mysql.ts            the mysql source: spawning the client, the fd-3 password file, the verdict
  *   mysql-command.ts    the client commands as data (binary choice, arguments, option file)
  *   mysql-dump-scan.ts  the incremental dump scanner (object counts, "-- Dump completed" trailer)
+ *   sqlite.ts           the sqlite source: a consistent copy by the sqlite3 shell (VACUUM INTO), then streamed
  */
 export {
   MAX_SUMMARY_WARNINGS,
@@ -24,7 +26,15 @@ export {
   type MysqlSourceSummary,
   type SourceRun,
   type SourceSummary,
+  type SqliteSourceSummary,
 } from './types.ts';
+export {
+  createSqliteSource,
+  parseInspectOutput,
+  sqliteBackupArgs,
+  sqliteInspectArgs,
+  type SqliteSourceOptions,
+} from './sqlite.ts';
 export { childEnv, INHERITED_ENV } from './child-env.ts';
 export { createDirectorySource, type DirectorySourceOptions } from './directory.ts';
 export { nodeDirectoryFs, type DirectoryFs, type EntryStats, type ReadableFile } from './directory-fs.ts';

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 
 export interface SourceRun {
-  /** The object's bytes (uncompressed): SQL text for mysql, a tar archive for directory. */
+  /** The object's bytes (uncompressed): SQL text for mysql, a tar archive for directory, the database file for sqlite. */
   stream: Readable;
   /**
    * Resolves after the stream ended and the source finished OK; rejects if the source failed (the
@@ -45,12 +45,23 @@ export interface DirectorySourceSummary {
   warnings: string[];
 }
 
-export type SourceSummary = MysqlSourceSummary | DirectorySourceSummary;
+export interface SqliteSourceSummary {
+  kind: 'sqlite';
+  label: string;
+  path: string;
+  /** Bytes of the consistent copy that was streamed. */
+  bytes: number;
+  /** Tables in the copy (sqlite_ internal tables not counted). */
+  tables: number;
+  warnings: string[];
+}
+
+export type SourceSummary = MysqlSourceSummary | DirectorySourceSummary | SqliteSourceSummary;
 
 /** A factory: every call runs the source again from the start (retries re-create, never reuse a spent stream). */
 export interface BackupSource {
-  readonly kind: 'mysql' | 'directory';
-  /** Database name or directory label. */
+  readonly kind: SourceSummary['kind'];
+  /** Database name, or the label of a directory or sqlite source. */
   readonly id: string;
   open(signal?: AbortSignal): SourceRun;
 }

@@ -6,7 +6,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Servers, and the `age` command line tool (the reference our age encryption is checked against). */
-export type ServerKind = 'proftpd' | 'vsftpd' | 'pure-ftpd' | 'mariadb' | 'age';
+export type ServerKind = 'proftpd' | 'vsftpd' | 'pure-ftpd' | 'mariadb' | 'age' | 'sqlite3';
 export type Availability = { ok: true } | { ok: false; hint: string };
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -116,6 +116,11 @@ export function serverAvailability(kind: ServerKind): Availability {
       // `age -p` reads the passphrase from a terminal: util-linux script(1) provides one
       need('script', findExecutable('script'));
       hint = 'install with `apt-get install age` (script comes with bsdutils)';
+      break;
+    }
+    case 'sqlite3': {
+      need('sqlite3', findExecutable('sqlite3'));
+      hint = 'install with `apt-get install sqlite3`';
       break;
     }
   }

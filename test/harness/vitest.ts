@@ -159,6 +159,11 @@ export function useAgeCli(): void {
   guardAvailability('age', 'the age CLI');
 }
 
+/** Requires the sqlite3 shell for this file/suite: skipped outside CI when missing, failed in CI. */
+export function useSqlite3(): void {
+  guardAvailability('sqlite3', 'the sqlite3 shell');
+}
+
 /** Starts MariaDB for this file/suite and returns a getter for its info. */
 export function useMariadb(): () => MariadbInfo {
   return useServer('mariadb', 'mariadb', startMariadb);

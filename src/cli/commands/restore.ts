@@ -37,17 +37,18 @@ interface RestoreOptions extends DecryptionOptions {
   json?: boolean;
 }
 
-/** The objects `--only` names (object file name, folder label or database name); all without it. */
+/** The objects `--only` names (object file name, source label or database name); all without it. */
 export function selectObjects(objects: ManifestObject[], only: string | undefined): ManifestObject[] {
   if (only === undefined) return objects;
   const hit = objects.filter(
     (o) =>
-      o.name === only ||
-      (o.source.kind === 'directory' ? o.source.label === only : o.source.database === only),
+      o.name === only || (o.source.kind === 'mysql' ? o.source.database === only : o.source.label === only),
   );
   if (hit.length === 0) {
     const known = objects.map((o) =>
-      o.source.kind === 'directory' ? `${o.source.label} (folder)` : `${o.source.database} (database)`,
+      o.source.kind === 'mysql'
+        ? `${o.source.database} (database)`
+        : `${o.source.label} (${o.source.kind === 'directory' ? 'folder' : 'sqlite database'})`,
     );
     throw new UsageError(`--only ${only}: the set holds no such object; it holds ${known.join(', ')}`);
   }
@@ -99,7 +100,7 @@ export function registerRestore(program: Command, ctx: CliContext): void {
           '--to <folder>',
           'target folder: <folder>/<label>/ per folder, <folder>/db-<name>.sql per database',
         )
-        .option('--only <name>', 'restore only this object: a folder label or a database name')
+        .option('--only <name>', 'restore only this object: a folder or sqlite label, or a database name')
         .option('--overwrite', 'replace existing files in the target (default: refuse and restore nothing)')
         .option('--db-to-file <path>', 'write the SQL of the database to this file')
         .option(
@@ -151,7 +152,7 @@ export function registerRestore(program: Command, ctx: CliContext): void {
           `--db-into and --db-to-file take one database, and ${dbObjects.length === 0 ? 'the selection holds none' : `the set holds ${dbObjects.length}`}: choose one with --only <database>`,
         );
       }
-      const toTarget = objects.filter((o) => o.source.kind === 'directory' || !special);
+      const toTarget = objects.filter((o) => o.source.kind !== 'mysql' || !special);
       if (toTarget.length > 0 && opts.to === undefined) {
         throw new UsageError(
           `where to? give --to <folder> for ${toTarget.map((o) => o.name).join(', ')}${special ? ' (or --only <database>)' : ''}`,

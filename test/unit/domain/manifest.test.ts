@@ -158,6 +158,28 @@ describe('parseManifest', () => {
     expect(parseManifest(serializeManifest(minimal))).toEqual(minimal);
   });
 
+  it('round-trips an sqlite object, and refuses one whose name does not match its source', () => {
+    const m = sample();
+    m.objects = [
+      {
+        ...m.objects[0]!,
+        name: 'sqlite-app.db.zst',
+        compression: 'zstd',
+        encrypted: false,
+        source: { kind: 'sqlite', label: 'app', path: '/srv/app/app.db', bytes: 8192, tables: 3 },
+      },
+    ];
+    const text = serializeManifest(m);
+    expect(text).toContain(
+      '"source": {\n        "kind": "sqlite",\n        "label": "app",\n        "path": "/srv/app/app.db",\n        "bytes": 8192,\n        "tables": 3\n      }',
+    );
+    expect(parseManifest(text)).toEqual(m);
+    expect(() => parseManifest(text.replace('"tables": 3', '"tables": -1'))).toThrow(/tables/);
+    expect(() => parseManifest(text.replace('sqlite-app.db.zst', 'sqlite-other.db.zst'))).toThrow(
+      /does not match its source/,
+    );
+  });
+
   const mutate = (
     f: (m: Record<string, unknown> & { objects: Record<string, unknown>[] }) => void,
   ): string => {
@@ -217,7 +239,7 @@ describe('parseManifest', () => {
       'source kind pg',
       mutate((m) => (src(m).kind = 'pg')),
       'objects[0].source.kind',
-      /"mysql" or "directory"/,
+      /"mysql", "directory" or "sqlite"/,
     ],
     ['no tables', mutate((m) => delete src(m).tables), 'objects[0].source.tables', /non-negative integer/],
     ['views -1', mutate((m) => (src(m).views = -1)), 'objects[0].source.views', /non-negative integer/],

@@ -49,11 +49,13 @@ describe('landingOf', () => {
     ['files-my%20site.tar.gz.age', { kind: 'directory', label: 'my site', path: 'my%20site' }],
     ['db-wp.sql.zst', { kind: 'mysql', database: 'wp', path: 'db-wp.sql' }],
     ['db-wp.sql', { kind: 'mysql', database: 'wp', path: 'db-wp.sql' }],
+    ['sqlite-app.db.zst.age', { kind: 'sqlite', label: 'app', path: 'sqlite-app.db' }],
+    ['sqlite-my%20app.db', { kind: 'sqlite', label: 'my app', path: 'sqlite-my%20app.db' }],
   ])('%s → %j', (name, landing) => {
     expect(landingOf(name)).toEqual(landing);
   });
 
-  it.each(['manifest.json', 'files-..tar.zst', 'files-...tar', 'files-a/b.tar', 'other.bin'])(
+  it.each(['manifest.json', 'sqlite-..db', 'files-..tar.zst', 'files-...tar', 'files-a/b.tar', 'other.bin'])(
     '%s has no landing',
     (name) => {
       expect(landingOf(name)).toBeUndefined();

@@ -135,6 +135,8 @@ describe('objectName / parseObjectName', () => {
     [{ kind: 'directory', label: 'site' }, 'zstd', false, 'files-site.tar.zst'],
     [{ kind: 'directory', label: 'site' }, 'gzip', true, 'files-site.tar.gz.age'],
     [{ kind: 'directory', label: 'wp-content' }, 'none', false, 'files-wp-content.tar'],
+    [{ kind: 'sqlite', label: 'app' }, 'zstd', false, 'sqlite-app.db.zst'],
+    [{ kind: 'sqlite', label: 'app.db' }, 'none', true, 'sqlite-app.db.db.age'],
   ] satisfies [ObjectSource, Compression, boolean, string][])(
     '%j %s encrypted=%s → %s',
     (source, compression, encrypted, name) => {
@@ -153,6 +155,7 @@ describe('objectName / parseObjectName', () => {
           for (const source of [
             { kind: 'mysql', database: id },
             { kind: 'directory', label: id },
+            { kind: 'sqlite', label: id },
           ] satisfies ObjectSource[]) {
             const name = objectName(source, compression, encrypted);
             expect(name, name).toMatch(/^[A-Za-z0-9_.%-]+$/);
@@ -166,6 +169,7 @@ describe('objectName / parseObjectName', () => {
   it('refuses an empty database name or label', () => {
     expect(() => objectName({ kind: 'mysql', database: '' }, 'zstd', false)).toThrow(RangeError);
     expect(() => objectName({ kind: 'directory', label: '' }, 'zstd', false)).toThrow(RangeError);
+    expect(() => objectName({ kind: 'sqlite', label: '' }, 'zstd', false)).toThrow(RangeError);
   });
 });
 
@@ -180,6 +184,10 @@ describe('isOurObjectName', () => {
   it.each([
     'db-wp.tar.zst', // db objects are .sql
     'files-x.sql', // directory objects are .tar
+    'sqlite-x.sql.zst', // sqlite objects are .db
+    'db-x.db',
+    'files-x.db.zst',
+    'sqlite-.db',
     'db-.sql',
     'db-wp.sql.xz',
     'db-wp.sql.age.zst', // encryption comes last
