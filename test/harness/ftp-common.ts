@@ -126,6 +126,7 @@ async function startOnce(spec: FtpStartSpec, label: string): Promise<RunningServ
     variant: spec.variant,
     host: LOOPBACK,
     port,
+    passive,
     implicitTls: spec.implicitTls,
     user: launch.user,
     password: launch.password,

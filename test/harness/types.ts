@@ -10,6 +10,8 @@ export interface FtpServerInfo {
   /** '127.0.0.1' */
   host: string;
   port: number;
+  /** The passive port range the server was given (a fault proxy forwards it). */
+  passive: { min: number; max: number };
   implicitTls: boolean;
   user: string;
   password: string;
