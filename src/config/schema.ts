@@ -866,6 +866,11 @@ export const jobSchema = strict({
   notifications: notificationsSchema.optional(),
   hooks: hooksSchema.optional(),
   anomaly: anomalySchema.prefault({}),
+  maxAge: duration()
+    .optional()
+    .describe(
+      'status --check reports the job when its last successful backup is older than this (default: two scheduled intervals; a job without schedule is checked only with maxAge).',
+    ),
 }).superRefine((value, ctx) => {
   const sources = record(value)?.sources;
   if (!Array.isArray(sources)) return;
@@ -936,6 +941,15 @@ export const configSchema = strict({
   })
     .prefault({})
     .describe('Local state.'),
+  metrics: strict({
+    textfile: absolutePath
+      .optional()
+      .describe(
+        'Write Prometheus metrics of every job to this file (for node_exporter --collector.textfile.directory; the name must end in .prom), atomically after every run and verification.',
+      ),
+  })
+    .prefault({})
+    .describe('Monitoring (README: Monitoring).'),
   scheduler: strict({
     maxConcurrentJobs: z
       .number()

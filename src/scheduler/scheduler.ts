@@ -46,6 +46,8 @@ export interface SchedulerDeps {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   maxConcurrentJobs: number;
   catchUpMissed: boolean;
+  /** Called after each run or verification is recorded (the metrics file); its failure is logged only. */
+  afterRecord?: (() => Promise<void>) | undefined;
 }
 
 export class Scheduler {
@@ -181,7 +183,7 @@ function label(job: ScheduledJob): string {
  * verification takes the same lock: it must not read a set that a backup's retention is removing.
  */
 export async function runLocked(
-  deps: Pick<SchedulerDeps, 'stateDir' | 'state' | 'log' | 'now'>,
+  deps: Pick<SchedulerDeps, 'stateDir' | 'state' | 'log' | 'now' | 'afterRecord'>,
   job: string,
   trigger: RunRecord['trigger'],
   run: (signal: AbortSignal) => Promise<JobOutcome>,
@@ -217,8 +219,9 @@ export async function runLocked(
       ...tagged,
       bytes: outcome.bytes,
       set: outcome.set,
-      ...(warnings.length > 0 ? { warnings: keptWarnings(warnings) } : {}),
+      ...(warnings.length > 0 ? { warnings: keptWarnings(warnings), warningCount: warnings.length } : {}),
     });
+    await deps.afterRecord?.().catch((e: unknown) => log.warn(`after the run of ${job}: ${String(e)}`));
     return outcome;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -230,6 +233,7 @@ export async function runLocked(
       ...tagged,
       error: message,
     });
+    await deps.afterRecord?.().catch((e: unknown) => log.warn(`after the run of ${job}: ${String(e)}`));
     throw err;
   } finally {
     await lock.release();

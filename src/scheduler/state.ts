@@ -26,6 +26,8 @@ export interface RunRecord {
   error?: string;
   /** After a `warning` outcome: what was not as it should be (at most WARNINGS_KEPT). */
   warnings?: string[];
+  /** After a `warning` outcome: how many warnings there were in all. */
+  warningCount?: number;
 }
 
 /** Warnings kept in one history record (the manifest and the log have them all). */

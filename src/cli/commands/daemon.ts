@@ -12,10 +12,20 @@
 import type { Command } from 'commander';
 import { loadConfig, type EffectiveJob, type LoadedConfig } from '../../config/index.ts';
 import { Redactor, SwitchableLogger } from '../../logging/index.ts';
-import { cronMatcher, cronTrigger, Scheduler, StateStore, type ScheduledJob } from '../../scheduler/index.ts';
+import {
+  cronMatcher,
+  cronTrigger,
+  HEARTBEAT_MS,
+  removeHeartbeat,
+  Scheduler,
+  StateStore,
+  writeHeartbeat,
+  type ScheduledJob,
+} from '../../scheduler/index.ts';
 import { addConfigOption, configPath, configuredLogger, loadCliConfig } from '../config-option.ts';
 import { runConfiguredJob } from '../job-runner.ts';
 import { runConfiguredVerify } from '../verify-runner.ts';
+import { metricsWriter } from '../metrics.ts';
 import type { CliContext } from '../context.ts';
 
 const STOP_LIMIT_MS = 25_000;
@@ -88,6 +98,8 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
         }),
       maxConcurrentJobs: config.scheduler.maxConcurrentJobs,
       catchUpMissed: config.scheduler.catchUpMissed,
+      // the configuration in effect (a reload may change metrics.textfile)
+      afterRecord: () => metricsWriter(config)?.() ?? Promise.resolve(),
     });
     let fatal: string | undefined;
     let stop: ((reason: string) => void) | undefined;
@@ -100,6 +112,15 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     process.on('unhandledRejection', onFatal);
 
     await scheduler.start(scheduled(config.jobs));
+    // status tells from this heartbeat whether the schedules are kept (src/scheduler/heartbeat.ts)
+    const started = new Date();
+    const beat = (): Promise<void> =>
+      writeHeartbeat(config.state.dir, started, new Date()).catch((e: unknown) =>
+        log.warn(`daemon: cannot write the heartbeat: ${String(e)}`),
+      );
+    await beat();
+    const heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
+    heartbeat.unref();
     log.info(
       `daemon: running (pid ${process.pid}); SIGHUP reloads ${configPath(opts, ctx.env)} and reopens the log, SIGTERM stops`,
     );
@@ -170,6 +191,8 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
       process.once('SIGINT', onStop);
     });
     process.off('SIGHUP', onHup);
+    clearInterval(heartbeat);
+    await removeHeartbeat(config.state.dir).catch(() => {});
     await reloading;
     process.off('uncaughtException', onFatal);
     process.off('unhandledRejection', onFatal);

@@ -6,6 +6,7 @@ import { runLocked, StateStore } from '../../scheduler/index.ts';
 import { addConfigOption, loadCliConfig } from '../config-option.ts';
 import { findJob } from '../compose.ts';
 import { runConfiguredJob } from '../job-runner.ts';
+import { metricsWriter } from '../metrics.ts';
 import { createProgress, type Progress } from '../progress.ts';
 import { UsageError } from '../ftp-url.ts';
 import type { CliContext } from '../context.ts';
@@ -68,7 +69,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
         let result: RunJobResult | undefined;
         try {
           const outcome = await runLocked(
-            { stateDir: config.state.dir, state, log: ctx.log, now: () => new Date() },
+            {
+              stateDir: config.state.dir,
+              state,
+              log: ctx.log,
+              now: () => new Date(),
+              afterRecord: metricsWriter(config),
+            },
             job.name,
             'manual',
             async (signal) => {

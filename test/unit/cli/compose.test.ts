@@ -50,6 +50,7 @@ const CONSUMED_ELSEWHERE: Record<string, string> = {
   notifications: 'the job runner notifies after the run (src/cli/notifications.ts)',
   hooks: 'the job runner runs them around runJob (src/cli/job-runner.ts, src/hooks)',
   file: 'where the job is defined: messages only',
+  maxAge: 'status --check (src/scheduler/health.ts) compares the last success with it',
 };
 
 async function exampleJobs(): Promise<EffectiveJob[]> {

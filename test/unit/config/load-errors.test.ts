@@ -42,7 +42,7 @@ const cases: Case[] = [
     name: 'unknown key at the top level',
     files: { 'config.yaml': BASE_CONFIG + lines('retension: { keepLast: 3 }') },
     expected: [
-      '<dir>/config.yaml:7:1: retension: unknown key "retension" (expected one of: destinations, defaults, log, credentialsDir, state, scheduler, jobsDir, jobs)',
+      '<dir>/config.yaml:7:1: retension: unknown key "retension" (expected one of: destinations, defaults, log, credentialsDir, state, metrics, scheduler, jobsDir, jobs)',
     ],
   },
   {
