@@ -47,12 +47,11 @@ const percent = (from: number, to: number): string => `${Math.round(((from - to)
 
 type Key = string;
 function keyOf(o: ManifestObject): Key {
-  return o.source.kind === 'mysql' ? `mysql:${o.source.database}` : `directory:${o.source.label}`;
+  return o.source.kind === 'mysql' ? `mysql:${o.source.database}` : `${o.source.kind}:${o.source.label}`;
 }
 function what(o: ManifestObject): string {
-  return o.source.kind === 'mysql'
-    ? `database ${shownName(o.source.database)}`
-    : `folder ${shownName(o.source.label)}`;
+  if (o.source.kind === 'mysql') return `database ${shownName(o.source.database)}`;
+  return `${o.source.kind === 'directory' ? 'folder' : o.source.kind} ${shownName(o.source.label)}`;
 }
 
 const MYSQL_COUNTS = ['tables', 'views', 'routines', 'triggers', 'events'] as const;
