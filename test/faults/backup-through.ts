@@ -21,6 +21,7 @@ export async function backupThroughProxy(
   fault: Fault,
   site: string,
   work: string,
+  replayWindowBytes = 8 * 1024 * 1024,
 ): Promise<{ exact: boolean; lines: string[]; fired: string[]; runs: number; error?: string }> {
   const proxy = await startFaultProxy({ controlPort: info.port, passive: info.passive, faults: [fault] });
   const log = testLog();
@@ -47,7 +48,7 @@ export async function backupThroughProxy(
         }),
       ),
       parallel: 1,
-      replayWindowBytes: 8 * 1024 * 1024,
+      replayWindowBytes,
       retry: { attempts: 6, initialDelayMs: 50, maxDelayMs: 200 },
       log: { error: log.logger.warn, warn: log.logger.warn, info: log.logger.info, debug: log.logger.debug },
     });

@@ -25,8 +25,8 @@ beforeAll(async () => {
   await writePatternFile(join(site, 'big.bin'), 'proxy', SIZE);
 });
 
-const backupThrough = (info: FtpServerInfo, job: string, fault: Fault) =>
-  backupThroughProxy(info, job, fault, site, work);
+const backupThrough = (info: FtpServerInfo, job: string, fault: Fault, windowBytes?: number) =>
+  backupThroughProxy(info, job, fault, site, work, windowBytes);
 
 describe('ProFTPD (a) with AllowStoreRestart behind the fault proxy', () => {
   const server = useFtpServer('proftpd', 'a');
@@ -50,12 +50,13 @@ describe('ProFTPD (a) with AllowStoreRestart behind the fault proxy', () => {
 describe('ProFTPD (d) without AllowStoreRestart behind the fault proxy', () => {
   const server = useFtpServer('proftpd', 'd');
   it('a data connection cut mid-object: the source runs again and the object is uploaded from byte 0', async () => {
-    const r = await backupThrough(server(), 'd-fin', {
-      kind: 'data',
-      nth: 1,
-      afterBytes: 3_000_000,
-      how: 'fin',
-    });
+    // A 1 MiB window: at the cut (3 MB sent) it no longer holds byte 0, so only a source re-run can go on.
+    const r = await backupThrough(
+      server(),
+      'd-fin',
+      { kind: 'data', nth: 1, afterBytes: 3_000_000, how: 'fin' },
+      1024 * 1024,
+    );
     expect(r.fired).toHaveLength(1);
     expect(r.exact).toBe(true);
     expect(r.lines.some((l) => l.includes('source re-run'))).toBe(true);
