@@ -1,7 +1,7 @@
 /**
  * Test-restores of an object's content without writing anything: a folder archive is walked entry by
  * entry (every byte read) and counted, a database dump is scanned for its objects and its trailer, an
- * SQLite copy is checked for its file header and length. The
+ * SQLite copy is checked for its file header and length, a command's output for its length. The
  * counts are compared with the source summary the manifest recorded when the set was made.
  */
 import { Writable } from 'node:stream';
@@ -18,7 +18,30 @@ export interface ContentChecker {
 
 export function contentChecker(source: ManifestSource): ContentChecker {
   if (source.kind === 'sqlite') return sqliteChecker(source);
+  if (source.kind === 'command') return outputChecker(source);
   return source.kind === 'directory' ? tarChecker(source) : dumpChecker(source);
+}
+
+/** A command's output: only its length is known. */
+function outputChecker(expected: Extract<ManifestSource, { kind: 'command' }>): ContentChecker {
+  let bytes = 0;
+  const sink = new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      callback();
+    },
+  });
+  return {
+    sink,
+    result: () => ({
+      summary: `${bytes} bytes of output of ${expected.program}`,
+      problems:
+        bytes === expected.bytes
+          ? []
+          : [`the output holds ${bytes} bytes, the manifest says ${expected.bytes}`],
+    }),
+  };
 }
 
 /** The first 16 bytes of every SQLite 3 database file. */

@@ -67,7 +67,7 @@ export interface RestoreSetInput {
 
 export interface RestoredObject {
   name: string;
-  kind: 'directory' | 'mysql' | 'sqlite';
+  kind: Landing['kind'];
   /** Where it went: a folder, a file, or `database <name>`. */
   where: string;
   storedBytes: number;

@@ -16,6 +16,7 @@ import {
 import { objectName, shownName } from '../domain/index.ts';
 import {
   createDirectorySource,
+  createCommandSource,
   createMysqlSource,
   createSqliteSource,
   listDatabases,
@@ -119,6 +120,18 @@ export async function buildObjectPlans(
       plans.push({
         name: objectName({ kind: 'sqlite', label: source.label }, algorithm, encrypted),
         source: createSqliteSource({ label: source.label, path: source.path }),
+      });
+      continue;
+    }
+    if (source.type === 'command') {
+      const vars: Record<string, string> = {};
+      for (const [name, ref] of Object.entries(source.env)) {
+        vars[name] = await resolveSecret(ref, { env, onWarning: (m) => log.warn(m) });
+        redactor.add(vars[name]);
+      }
+      plans.push({
+        name: objectName({ kind: 'command', label: source.label }, algorithm, encrypted),
+        source: createCommandSource({ label: source.label, command: source.command, env: vars }),
       });
       continue;
     }

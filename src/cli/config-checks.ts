@@ -136,7 +136,10 @@ export async function checkConfigOffline(
       if (s.type === 'directory') add({ ...at, path: [...at.path, 'path'] }, checkFolder(s.path));
       else if (s.type === 'sqlite')
         add({ ...at, path: [...at.path, 'path'] }, checkReadable(s.path, 'sqlite database'));
-      else if (s.password !== undefined)
+      else if (s.type === 'command') {
+        for (const [name, ref] of Object.entries(s.env))
+          add({ ...at, path: [...at.path, 'env', name] }, checkSecret(ref, env));
+      } else if (s.password !== undefined)
         add({ ...at, path: [...at.path, 'password'] }, checkSecret(s.password, env));
     });
     const e = job.encryption;

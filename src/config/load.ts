@@ -186,6 +186,11 @@ export function secretRefs(
       if (s.type === 'mysql' && s.password !== undefined) {
         out.push({ where: `job ${job.name}: sources[${i}].password`, ref: s.password });
       }
+      if (s.type === 'command') {
+        for (const [name, ref] of Object.entries(s.env)) {
+          out.push({ where: `job ${job.name}: sources[${i}].env.${name}`, ref });
+        }
+      }
     });
     if (job.encryption?.passphrase !== undefined) {
       out.push({ where: `job ${job.name}: encryption.passphrase`, ref: job.encryption.passphrase });

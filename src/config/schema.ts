@@ -803,10 +803,39 @@ export const sqliteSourceSchema = strict({
   path: absolutePath.describe('The database file.'),
 });
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const commandSourceSchema = strict({
+  type: z
+    .literal('command')
+    .describe(
+      'A program whose standard output is the object (e.g. redis-cli --rdb -); a non-zero exit fails it.',
+    ),
+  label: name('label').describe(
+    'Name of the source within the job (unique per job); the object is cmd-<label>.out.',
+  ),
+  command: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe('Program and arguments, run without a shell. No secrets here: they would show in ps.'),
+  env: z
+    .record(
+      z.string().regex(ENV_NAME, {
+        error: (iss) => `expected an environment variable name, got ${showValue(iss.input)}`,
+      }),
+      secretRefSchema,
+    )
+    .default({})
+    .describe(
+      'Variables added to the minimal environment the program gets (PATH, HOME, LANG, LC_*, TZ): the way to pass it a secret, e.g. REDISCLI_AUTH: { file: /etc/redis.pass }.',
+    ),
+});
+
 export const sourceSchema = z.discriminatedUnion('type', [
   mysqlSourceSchema,
   directorySourceSchema,
   sqliteSourceSchema,
+  commandSourceSchema,
 ]);
 
 const verifyScheduleSchema = strict({
@@ -1002,6 +1031,7 @@ export type Source = z.output<typeof sourceSchema>;
 export type MysqlSource = z.output<typeof mysqlSourceSchema>;
 export type DirectorySource = z.output<typeof directorySourceSchema>;
 export type SqliteSource = z.output<typeof sqliteSourceSchema>;
+export type CommandSource = z.output<typeof commandSourceSchema>;
 export type SecretRef = z.output<typeof secretRefSchema>;
 export type RetentionPolicy = z.output<typeof retentionSchema>;
 export type RetryPolicy = z.output<typeof retrySchema>;

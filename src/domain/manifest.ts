@@ -49,7 +49,17 @@ export interface ManifestSqliteSource {
   tables: number;
 }
 
-export type ManifestSource = ManifestMysqlSource | ManifestDirectorySource | ManifestSqliteSource;
+export interface ManifestCommandSource {
+  kind: 'command';
+  label: string;
+  /** The program that was run (its arguments are not recorded). */
+  program: string;
+  /** Bytes it wrote to its standard output (before compression). */
+  bytes: number;
+}
+
+export type ManifestSource =
+  ManifestMysqlSource | ManifestDirectorySource | ManifestSqliteSource | ManifestCommandSource;
 
 export interface ManifestObject {
   /** File name inside the set, as written by objectName(). */
@@ -102,10 +112,12 @@ export class ManifestError extends Error {
 const MYSQL_KEYS = ['kind', 'database', 'tables', 'views', 'routines', 'triggers', 'events', 'rows'] as const;
 const DIRECTORY_KEYS = ['kind', 'label', 'path', 'files', 'dirs', 'symlinks', 'bytes', 'excluded'] as const;
 const SQLITE_KEYS = ['kind', 'label', 'path', 'bytes', 'tables'] as const;
+const COMMAND_KEYS = ['kind', 'label', 'program', 'bytes'] as const;
 const SOURCE_KEYS: Record<ManifestSource['kind'], readonly string[]> = {
   mysql: MYSQL_KEYS,
   directory: DIRECTORY_KEYS,
   sqlite: SQLITE_KEYS,
+  command: COMMAND_KEYS,
 };
 
 function orderedSource(source: ManifestSource): Record<string, unknown> {
@@ -242,7 +254,16 @@ function parseSource(v: unknown, field: string): ManifestSource {
     };
     return { ...extras(SQLITE_KEYS), ...source };
   }
-  return fail(`${field}.kind`, 'must be "mysql", "directory" or "sqlite"', o.kind);
+  if (o.kind === 'command') {
+    const source: ManifestCommandSource = {
+      kind: 'command',
+      label: text(o, 'label', `${field}.label`),
+      program: text(o, 'program', `${field}.program`),
+      bytes: count(o, 'bytes', `${field}.bytes`),
+    };
+    return { ...extras(COMMAND_KEYS), ...source };
+  }
+  return fail(`${field}.kind`, 'must be "mysql", "directory", "sqlite" or "command"', o.kind);
 }
 
 function parseObject(v: unknown, i: number): ManifestObject {
@@ -253,7 +274,7 @@ function parseObject(v: unknown, i: number): ManifestObject {
   if (parsedName === undefined)
     fail(
       `${at}.name`,
-      'must be an object name like db-<database>.sql.zst, files-<label>.tar.zst or sqlite-<label>.db.zst',
+      'must be an object name like db-<database>.sql.zst, files-<label>.tar.zst, sqlite-<label>.db.zst or cmd-<label>.out.zst',
       name,
     );
   const size = count(o, 'size', `${at}.size`);

@@ -34,22 +34,25 @@ export function restoredMode(mode: number | undefined, fallback: number, asRoot:
 export type Landing =
   | { kind: 'directory'; label: string; /** Folder name inside the target. */ path: string }
   | { kind: 'mysql'; database: string; /** File name inside the target. */ path: string }
-  | { kind: 'sqlite'; label: string; /** File name inside the target. */ path: string };
+  | { kind: 'sqlite'; label: string; /** File name inside the target. */ path: string }
+  | { kind: 'command'; label: string; /** File name inside the target. */ path: string };
 
 /**
  * Where an object lands inside the target folder: `files-<label>.tar…` → the folder `<label>`,
- * `db-<name>.sql…` → the file `db-<name>.sql`, `sqlite-<label>.db…` → the file `sqlite-<label>.db` (the
+ * `db-<name>.sql…` → the file `db-<name>.sql`, `sqlite-<label>.db…` → the file `sqlite-<label>.db`,
+ * `cmd-<label>.out…` → the file `cmd-<label>.out` (the
  * encoded name part of the object name, so only [A-Za-z0-9_.-] and %XX). Undefined for a name that is
  * not an object name or would be `.`/`..`.
  */
 export function landingOf(objectName: string): Landing | undefined {
   const parsed = parseObjectName(objectName);
   if (parsed === undefined) return undefined;
-  const part = /^(?:db|files|sqlite)-(.+)\.(?:sql|tar|db)/.exec(objectName)?.[1];
+  const part = /^(?:db|files|sqlite|cmd)-(.+)\.(?:sql|tar|db|out)/.exec(objectName)?.[1];
   if (part === undefined || part === '.' || part === '..') return undefined;
   const s = parsed.source;
   if (s.kind === 'mysql') return { kind: 'mysql', database: s.database, path: `db-${part}.sql` };
   if (s.kind === 'sqlite') return { kind: 'sqlite', label: s.label, path: `sqlite-${part}.db` };
+  if (s.kind === 'command') return { kind: 'command', label: s.label, path: `cmd-${part}.out` };
   return { kind: 'directory', label: s.label, path: part };
 }
 

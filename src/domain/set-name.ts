@@ -98,20 +98,22 @@ export function decodeNamePart(part: string): string | undefined {
 export type ObjectSource =
   | { kind: 'mysql'; database: string }
   | { kind: 'directory'; label: string }
-  | { kind: 'sqlite'; label: string };
+  | { kind: 'sqlite'; label: string }
+  | { kind: 'command'; label: string };
 
 /** Name prefix and extension of each kind of object: `<prefix>-<id>.<ext>`. */
 const OBJECT_FORMS = {
   mysql: { prefix: 'db', ext: 'sql' },
   directory: { prefix: 'files', ext: 'tar' },
   sqlite: { prefix: 'sqlite', ext: 'db' },
+  command: { prefix: 'cmd', ext: 'out' },
 } as const satisfies Record<ObjectSource['kind'], { prefix: string; ext: string }>;
 
 const ENCRYPTED_SUFFIX = '.age';
 
 /**
- * `db-<database>.sql.zst`, `files-<label>.tar.gz`, `sqlite-<label>.db.zst`, `db-x.sql` (none), `….age`
- * when encrypted.
+ * `db-<database>.sql.zst`, `files-<label>.tar.gz`, `sqlite-<label>.db.zst`, `cmd-<label>.out.zst`,
+ * `db-x.sql` (none), `….age` when encrypted.
  */
 export function objectName(source: ObjectSource, compression: Compression, encrypted: boolean): string {
   const { prefix, ext } = OBJECT_FORMS[source.kind];
@@ -125,7 +127,7 @@ export interface ParsedObjectName {
   encrypted: boolean;
 }
 
-const OBJECT_RE = /^(db|files|sqlite)-(.+)\.(sql|tar|db)(\.zst|\.gz)?(\.age)?$/;
+const OBJECT_RE = /^(db|files|sqlite|cmd)-(.+)\.(sql|tar|db|out)(\.zst|\.gz)?(\.age)?$/;
 
 /** The inverse of objectName (no `.partial`); undefined for any other name. */
 export function parseObjectName(name: string): ParsedObjectName | undefined {

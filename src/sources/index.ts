@@ -1,6 +1,6 @@
 /**
  * src/sources — BackupSource implementations: `mysql` (the real mariadb-dump/mysqldump client, spawned,
- * its stdout streamed), `directory` (a tar stream written with tar-stream) and `sqlite` (a copy made by
+ * its stdout streamed), `directory` (a tar stream written with tar-stream), `command` (a program's stdout) and `sqlite` (a copy made by
  * the sqlite3 shell's VACUUM INTO, then streamed). The port they implement
  * is in ./types.ts; src/app sees only that.
  *
@@ -16,6 +16,7 @@
  *   mysql.ts            the mysql source: spawning the client, the fd-3 password file, the verdict
  *   mysql-command.ts    the client commands as data (binary choice, arguments, option file)
  *   mysql-dump-scan.ts  the incremental dump scanner (object counts, "-- Dump completed" trailer)
+ *   command.ts          the command source: a program's stdout, its exit status checked
  *   sqlite.ts           the sqlite source: a consistent copy by the sqlite3 shell (VACUUM INTO), then streamed
  */
 export {
@@ -27,7 +28,9 @@ export {
   type SourceRun,
   type SourceSummary,
   type SqliteSourceSummary,
+  type CommandSourceSummary,
 } from './types.ts';
+export { commandSpawn, createCommandSource, type CommandSourceOptions } from './command.ts';
 export {
   createSqliteSource,
   parseInspectOutput,

@@ -56,7 +56,18 @@ export interface SqliteSourceSummary {
   warnings: string[];
 }
 
-export type SourceSummary = MysqlSourceSummary | DirectorySourceSummary | SqliteSourceSummary;
+export interface CommandSourceSummary {
+  kind: 'command';
+  label: string;
+  /** The program run (arguments not recorded). */
+  program: string;
+  /** Bytes of its standard output. */
+  bytes: number;
+  warnings: string[];
+}
+
+export type SourceSummary =
+  MysqlSourceSummary | DirectorySourceSummary | SqliteSourceSummary | CommandSourceSummary;
 
 /** A factory: every call runs the source again from the start (retries re-create, never reuse a spent stream). */
 export interface BackupSource {

@@ -48,7 +48,7 @@ export function selectObjects(objects: ManifestObject[], only: string | undefine
     const known = objects.map((o) =>
       o.source.kind === 'mysql'
         ? `${o.source.database} (database)`
-        : `${o.source.label} (${o.source.kind === 'directory' ? 'folder' : 'sqlite database'})`,
+        : `${o.source.label} (${{ directory: 'folder', sqlite: 'sqlite database', command: 'command output' }[o.source.kind]})`,
     );
     throw new UsageError(`--only ${only}: the set holds no such object; it holds ${known.join(', ')}`);
   }
@@ -100,7 +100,10 @@ export function registerRestore(program: Command, ctx: CliContext): void {
           '--to <folder>',
           'target folder: <folder>/<label>/ per folder, <folder>/db-<name>.sql per database',
         )
-        .option('--only <name>', 'restore only this object: a folder or sqlite label, or a database name')
+        .option(
+          '--only <name>',
+          'restore only this object: a source label (folder, sqlite, command) or a database name',
+        )
         .option('--overwrite', 'replace existing files in the target (default: refuse and restore nothing)')
         .option('--db-to-file <path>', 'write the SQL of the database to this file')
         .option(

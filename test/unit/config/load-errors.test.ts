@@ -104,7 +104,7 @@ const cases: Case[] = [
       '<dir>/jobs/blog.yaml:1:1: destination: missing required key "destination"',
       '<dir>/jobs/blog.yaml:3:5: sources[0].label: missing required key "label"',
       '<dir>/jobs/blog.yaml:5:5: sources[1].databases: missing required key "databases"',
-      '<dir>/jobs/blog.yaml:7:5: sources[2].type: missing required key "type" (expected one of: mysql, directory, sqlite)',
+      '<dir>/jobs/blog.yaml:7:5: sources[2].type: missing required key "type" (expected one of: mysql, directory, sqlite, command)',
     ],
   },
   {
@@ -349,7 +349,7 @@ const cases: Case[] = [
     },
     expected: [
       '<dir>/jobs/a.yaml:7:5: sources[1].label: label "db" is already used by sources[0]: give each source its own label',
-      '<dir>/jobs/a.yaml:10:11: sources[2].type: expected one of mysql, directory, sqlite, got "redis"',
+      '<dir>/jobs/a.yaml:10:11: sources[2].type: expected one of mysql, directory, sqlite, command, got "redis"',
       '<dir>/jobs/b.yaml:3:10: sources: expected at least 1 item, got 0',
     ],
   },

@@ -180,6 +180,23 @@ describe('parseManifest', () => {
     );
   });
 
+  it('round-trips a command object', () => {
+    const m = sample();
+    m.objects = [
+      {
+        ...m.objects[0]!,
+        name: 'cmd-redis.out.zst',
+        compression: 'zstd',
+        encrypted: false,
+        source: { kind: 'command', label: 'redis', program: 'redis-cli', bytes: 123 },
+      },
+    ];
+    expect(parseManifest(serializeManifest(m))).toEqual(m);
+    expect(() =>
+      parseManifest(serializeManifest(m).replace('"program": "redis-cli"', '"program": ""')),
+    ).toThrow(/program/);
+  });
+
   const mutate = (
     f: (m: Record<string, unknown> & { objects: Record<string, unknown>[] }) => void,
   ): string => {
@@ -239,7 +256,7 @@ describe('parseManifest', () => {
       'source kind pg',
       mutate((m) => (src(m).kind = 'pg')),
       'objects[0].source.kind',
-      /"mysql", "directory" or "sqlite"/,
+      /"mysql", "directory", "sqlite" or "command"/,
     ],
     ['no tables', mutate((m) => delete src(m).tables), 'objects[0].source.tables', /non-negative integer/],
     ['views -1', mutate((m) => (src(m).views = -1)), 'objects[0].source.views', /non-negative integer/],

@@ -51,16 +51,22 @@ describe('landingOf', () => {
     ['db-wp.sql', { kind: 'mysql', database: 'wp', path: 'db-wp.sql' }],
     ['sqlite-app.db.zst.age', { kind: 'sqlite', label: 'app', path: 'sqlite-app.db' }],
     ['sqlite-my%20app.db', { kind: 'sqlite', label: 'my app', path: 'sqlite-my%20app.db' }],
+    ['cmd-redis.out.zst', { kind: 'command', label: 'redis', path: 'cmd-redis.out' }],
   ])('%s → %j', (name, landing) => {
     expect(landingOf(name)).toEqual(landing);
   });
 
-  it.each(['manifest.json', 'sqlite-..db', 'files-..tar.zst', 'files-...tar', 'files-a/b.tar', 'other.bin'])(
-    '%s has no landing',
-    (name) => {
-      expect(landingOf(name)).toBeUndefined();
-    },
-  );
+  it.each([
+    'manifest.json',
+    'sqlite-..db',
+    'cmd-..out.zst',
+    'files-..tar.zst',
+    'files-...tar',
+    'files-a/b.tar',
+    'other.bin',
+  ])('%s has no landing', (name) => {
+    expect(landingOf(name)).toBeUndefined();
+  });
 });
 
 describe('firstFew', () => {

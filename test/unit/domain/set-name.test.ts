@@ -137,6 +137,7 @@ describe('objectName / parseObjectName', () => {
     [{ kind: 'directory', label: 'wp-content' }, 'none', false, 'files-wp-content.tar'],
     [{ kind: 'sqlite', label: 'app' }, 'zstd', false, 'sqlite-app.db.zst'],
     [{ kind: 'sqlite', label: 'app.db' }, 'none', true, 'sqlite-app.db.db.age'],
+    [{ kind: 'command', label: 'redis' }, 'gzip', false, 'cmd-redis.out.gz'],
   ] satisfies [ObjectSource, Compression, boolean, string][])(
     '%j %s encrypted=%s → %s',
     (source, compression, encrypted, name) => {
@@ -156,6 +157,7 @@ describe('objectName / parseObjectName', () => {
             { kind: 'mysql', database: id },
             { kind: 'directory', label: id },
             { kind: 'sqlite', label: id },
+            { kind: 'command', label: id },
           ] satisfies ObjectSource[]) {
             const name = objectName(source, compression, encrypted);
             expect(name, name).toMatch(/^[A-Za-z0-9_.%-]+$/);
@@ -188,6 +190,8 @@ describe('isOurObjectName', () => {
     'db-x.db',
     'files-x.db.zst',
     'sqlite-.db',
+    'cmd-x.db',
+    'cmd-x.sql.zst',
     'db-.sql',
     'db-wp.sql.xz',
     'db-wp.sql.age.zst', // encryption comes last
