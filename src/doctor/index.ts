@@ -19,3 +19,4 @@ export type {
 export { classifyExpiry, classifyPasvAddress, pinLine, EXPIRY_WARNING_DAYS } from './checks.ts';
 export { Report } from './report.ts';
 export { appendOnlyVerdict, type EraseRights } from './write-test.ts';
+export { parsePrivilegeRows, privilegeSql, privilegeSteps, type PrivilegeRow } from './mysql-privileges.ts';

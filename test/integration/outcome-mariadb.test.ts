@@ -152,6 +152,36 @@ describe('warnings from MariaDB (anomaly check, databases: all)', () => {
     ]);
   }, 60_000);
 
+  it('doctor <job> names the missing grant: no SELECT on one table (✗), SELECT granted table by table (warning), all there (✓)', async () => {
+    const info = db();
+    await prepare(info);
+    const noselect = await runCli(
+      ['doctor', 'norows', '-c', config('norows', info, 'noselect', '[norows]')],
+      {
+        TEST_MYSQL_PASSWORD: LIMITED_PASSWORD,
+      },
+    );
+    expect(noselect.code, noselect.stderr).toBe(1);
+    expect(noselect.stdout).toMatch(
+      /SELECT is missing on orders: mariadb-dump writes their structure without rows/,
+    );
+    expect(noselect.stdout).toMatch(/GRANT SELECT ON `norows`\.\* TO 'noselect'/);
+
+    const nogrant = await runCli(['doctor', 'hidden', '-c', config('hidden', info, 'nogrant', '[hidden]')], {
+      TEST_MYSQL_PASSWORD: LIMITED_PASSWORD,
+    });
+    expect(nogrant.code, nogrant.stderr).toBe(0);
+    expect(nogrant.stdout).toMatch(
+      /SELECT is granted table by table \(items\): a table without its own grant is invisible/,
+    );
+
+    const full = await runCli(['doctor', 'norows', '-c', config('norows', info, info.user, '[norows]')], {
+      TEST_MYSQL_PASSWORD: info.password,
+    });
+    expect(full.code, full.stdout + full.stderr).toBe(0);
+    expect(full.stdout).toMatch(/SELECT, SHOW VIEW, TRIGGER and EVENT on all 2 table\(s\) and 0 view\(s\)/);
+  }, 60_000);
+
   it('databases: all skips a database named --x with a warning and backs up the others', async () => {
     const info = db();
     await prepare(info);

@@ -15,6 +15,7 @@ import { addConfigOption, loadCliConfig } from '../config-option.ts';
 import { addFtpOptions, readPassword, type FtpCliOptions } from '../ftp-connect.ts';
 import { parseFtpUrl, UsageError } from '../ftp-url.ts';
 import type { CliContext } from '../context.ts';
+import { sourceSteps } from '../doctor-sources.ts';
 
 export class DoctorFoundProblemsError extends Error {
   override name = 'DoctorFoundProblemsError';
@@ -59,14 +60,45 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
         .description(
           'check a destination step by step (DNS, TLS, certificate, login, passive mode, a write test) and say what to fix',
         )
-        .argument('<destination>', 'a destination name from the configuration, or an ftpes:// / ftps:// URL')
+        .argument(
+          '<destination>',
+          "a destination name from the configuration, an ftpes:// / ftps:// URL, or a job name (then the dump user's grants on its databases are checked too)",
+        )
         .option('--json', 'print the steps as JSON')
         .option(
           '--append-only',
           'the login should be append-only: fail when it can delete, rename or overwrite (set by appendOnly: true on a configured destination)',
         ),
     ),
-  ).action(async (which: string, opts: DoctorOptions) => {
+  ).action(async (named: string, opts: DoctorOptions) => {
+    let which = named;
+    let sourcesOk = true;
+    if (!which.includes('://')) {
+      const config = await loadCliConfig(opts, ctx);
+      const job = which in config.destinations ? undefined : config.jobs.find((j) => j.name === which);
+      if (job !== undefined) {
+        const steps = await sourceSteps(job, ctx);
+        sourcesOk = steps.every((s) => s.ok !== false);
+        const ftps = config.destinations[job.destination]?.type === 'ftps';
+        if (opts.json === true || !ftps) {
+          if (opts.json === true)
+            ctx.stdout.write(`${JSON.stringify({ job: job.name, ok: sourcesOk, steps }, null, 2)}\n`);
+          else for (const s of steps) ctx.stdout.write(formatStep(s));
+          if (!sourcesOk)
+            throw new DoctorFoundProblemsError(
+              `doctor found problems: ${steps
+                .filter((s) => s.ok === false)
+                .map((s) => s.detail)
+                .join('; ')}`,
+            );
+          return;
+        }
+        ctx.stdout.write(`Checking job ${job.name}: the dump user's grants\n`);
+        for (const s of steps) ctx.stdout.write(formatStep(s));
+        ctx.stdout.write('\n');
+        which = job.destination;
+      }
+    }
     const target = which.includes('://')
       ? await urlTarget(which, opts, ctx)
       : await configTarget(which, opts, ctx);
@@ -117,7 +149,7 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
         )}\n`,
       );
     }
-    if (!diagnosis.ok) {
+    if (!diagnosis.ok || !sourcesOk) {
       const failed = diagnosis.steps.filter((s) => s.ok === false).map((s) => s.title);
       throw new DoctorFoundProblemsError(`doctor found problems: ${failed.join(', ')}`);
     }
