@@ -84,6 +84,8 @@ describe('mysql source (MariaDB 10.11)', () => {
       routines: 2,
       triggers: 1,
       events: 1,
+      // rows counted while the dump streams (the trigger was created after the inserts: log is empty)
+      rows: { items: 2, log: 0 },
       warnings: [],
     });
     const text = sql.toString('utf8');
