@@ -34,15 +34,15 @@ describe('privilegeSteps', () => {
           detail:
             'SELECT is missing on orders, recent: mariadb-dump writes their structure without rows and exits 0',
         },
-        { ok: 'warn', detail: expect.stringMatching(/^SELECT is granted table by table \(items, orders\)/) },
+        { ok: 'warn', detail: /^SELECT is granted table by table \(items, orders\)/ },
       ],
     ],
     [
       'table grants only: SELECT per table (warning), no EVENT (✗)',
       ['G\tPROCESS\t', 'T\tSELECT\titems', 'T\tTRIGGER\titems', 'O\tBASE TABLE\titems'],
       [
-        { ok: 'warn', detail: expect.stringMatching(/^SELECT is granted table by table \(items\)/) },
-        { ok: false, detail: expect.stringMatching(/^EVENT is missing/) },
+        { ok: 'warn', detail: /^SELECT is granted table by table \(items\)/ },
+        { ok: false, detail: /^EVENT is missing/ },
       ],
     ],
     [
@@ -51,7 +51,7 @@ describe('privilegeSteps', () => {
       [
         { ok: false, detail: 'SHOW VIEW is missing on the views recent: the dump fails' },
         { ok: false, detail: 'TRIGGER is missing on items, orders: their triggers are not dumped' },
-        { ok: 'warn', detail: expect.stringMatching(/^PROCESS is not granted/) },
+        { ok: 'warn', detail: /^PROCESS is not granted/ },
       ],
     ],
     [
@@ -61,7 +61,12 @@ describe('privilegeSteps', () => {
     ],
   ] as const)('%s', (_t, lines, expected) => {
     const steps = privilegeSteps('shop', U, parsePrivilegeRows(lines.join('\n')));
-    expect(steps.map((s) => ({ ok: s.ok, detail: s.detail }))).toEqual(expected);
+    expect(steps.map((s) => s.ok)).toEqual(expected.map((e) => e.ok));
+    steps.forEach((step, i) => {
+      const detail: string | RegExp = expected[i]!.detail;
+      if (typeof detail === 'string') expect(step.detail).toBe(detail);
+      else expect(step.detail).toMatch(detail);
+    });
   });
 
   it('says the GRANT to run, with the database quoted', () => {
