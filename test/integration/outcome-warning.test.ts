@@ -108,6 +108,8 @@ describe.skipIf(!setprivFound && process.env.CI !== 'true')('outcome warning', (
     // 2. wp-config.php belongs to nobody, mode 0600: the run cannot read it
     chownSync(join(site, 'wp-config.php'), 65534, 65534);
     chmodSync(join(site, 'wp-config.php'), 0o600);
+    // set names have whole seconds: a second run within the same second would reuse the first one's name
+    await new Promise((r) => setTimeout(r, 1100));
     const warned = await cliWithoutDacOverride(['run', 'site', '-c', cfg, '--json']);
     expect(warned.code, warned.stderr).toBe(4);
     const [second] = JSON.parse(warned.stdout) as RunJson[];
